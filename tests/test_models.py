@@ -1,0 +1,37 @@
+"""Student resolution: the embedded SmolLM2 (real model), tiny-random, and clear offline errors."""
+
+import pytest
+import torch
+
+from distill.models import StudentSpec, StudentUnavailable, load_student, resolve_student
+
+
+def test_embedded_student_loads_from_cache_and_generates():
+    model, tokenizer = load_student(StudentSpec("smollm2-135m", "embedded"))
+    assert sum(p.numel() for p in model.parameters()) == pytest.approx(134.5e6, rel=0.01)
+    ids = tokenizer.apply_chat_template([{"role": "user", "content": "Say hello."}], add_generation_prompt=True,
+                                        return_tensors="pt", return_dict=True)
+    out = model.generate(**ids, max_new_tokens=5, do_sample=False)
+    new = out[0, ids["input_ids"].shape[1]:]
+    assert 1 <= len(new) <= 5
+    assert tokenizer.decode(new, skip_special_tokens=True).strip()
+
+
+def test_tiny_random_builds_and_runs_a_forward_pass():
+    model, tokenizer = load_student("tiny-random")
+    assert model.config.num_hidden_layers == 2
+    batch = tokenizer(["hello world"], return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**batch).logits
+    assert logits.shape == (1, batch["input_ids"].shape[1], len(tokenizer))
+    assert torch.isfinite(logits).all()
+
+
+def test_hub_id_offline_fails_with_a_clear_message():
+    with pytest.raises(StudentUnavailable, match="needs network or a local path"):
+        resolve_student("HuggingFaceTB/SmolLM2-360M-Instruct")
+
+
+def test_local_folder_without_config_is_rejected(tmp_path):
+    with pytest.raises(StudentUnavailable, match="config.json"):
+        resolve_student(str(tmp_path))
