@@ -1,0 +1,131 @@
+"""BFCL v4 (Berkeley Function Calling Leaderboard) importer: question + possible-answer files -> Tasks.
+
+Imported tasks are eval-only (split ``test``), sub-task ``bfcl:<category>``. Function specs use
+BFCL's pseudo-JSON-Schema (``"dict"``, ``"float"``, ``"tuple"``, ``"any"``); they are mapped to JSON
+Schema so the same verifier and backends handle them. The possible answers go to `Gold.acceptable`
+unchanged (``""`` among the values = may be omitted), and scoring follows BFCL's AST rules.
+
+BFCL names may contain dots (``math.factorial``); they are kept as they are here, and backends whose
+API forbids dots in function names map them on the way out and back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from distill.assets import bfcl_data_dir
+from distill.records import Gold, Task, Tool, ToolCall
+
+NON_LIVE = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
+LIVE = ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance")
+CATEGORIES = NON_LIVE + LIVE
+NO_CALL_CATEGORIES = frozenset({"irrelevance", "live_irrelevance"})
+PARALLEL_CATEGORIES = frozenset({"parallel", "parallel_multiple", "live_parallel", "live_parallel_multiple"})
+
+_TYPES = {
+    "dict": "object", "float": "number", "double": "number", "integer": "integer", "long": "integer",
+    "int": "integer", "string": "string", "str": "string", "char": "string", "boolean": "boolean",
+    "bool": "boolean", "array": "array", "list": "array", "tuple": "array",
+}
+
+
+@dataclass(frozen=True)
+class BfclSet:
+    """A selection of BFCL categories (``conf/tasks/bfcl.yaml``)."""
+
+    name: str
+    categories: tuple[str, ...] = NON_LIVE
+    limit: int | None = None
+    """At most this many tasks per category (for quick runs); None = all."""
+
+    def __post_init__(self) -> None:
+        unknown = set(self.categories) - set(CATEGORIES)
+        if unknown:
+            raise ValueError(f"tasks.categories: unknown BFCL categories {sorted(unknown)}; "
+                             f"known: {', '.join(CATEGORIES)}")
+
+    def generate(self, seed: int = 0, progress: bool = False) -> Iterator[Task]:
+        """Yield the tasks of every selected category (`seed` is unused: BFCL is fixed data)."""
+        for category in self.categories:
+            for number, task in enumerate(load_category(category)):
+                if self.limit is not None and number >= self.limit:
+                    break
+                yield task
+
+
+def load_category(category: str, data_dir: Path | None = None) -> Iterator[Task]:
+    """Tasks of one BFCL category, in file order.
+
+    Raises:
+        AssetMissing: when the BFCL data is not installed (run `make setup`).
+        ValueError: naming the file and id when a question has no possible answer.
+    """
+    data_dir = data_dir or bfcl_data_dir()
+    questions = _read_lines(data_dir / f"BFCL_v4_{category}.json")
+    answers: dict[str, Any] = {}
+    if category not in NO_CALL_CATEGORIES:
+        answer_file = data_dir / "possible_answer" / f"BFCL_v4_{category}.json"
+        answers = {a["id"]: a["ground_truth"] for a in _read_lines(answer_file)}
+    for question in questions:
+        if category not in NO_CALL_CATEGORIES and question["id"] not in answers:
+            raise ValueError(f"BFCL {category}: no possible answer for {question['id']}")
+        yield to_task(category, question, answers.get(question["id"], []))
+
+
+def to_task(category: str, question: dict[str, Any], ground_truth: list[dict[str, Any]]) -> Task:
+    """One BFCL question line (+ its ground truth) as a Task."""
+    empty = {"type": "dict", "properties": {}}
+    tools = tuple(Tool(name=f["name"], description=f.get("description", ""),
+                       parameters=to_json_schema(f.get("parameters", empty)), domain="bfcl")
+                  for f in question["function"])
+    calls, acceptable = [], []
+    for entry in ground_truth:
+        ((name, params),) = entry.items()
+        acceptable.append(params)
+        calls.append(ToolCall(name, _canonical(params)))
+    gold = Gold(calls=tuple(calls), acceptable=tuple(acceptable), ordered=False)
+    messages = tuple(turn for turns in question["question"][:1] for turn in turns)
+    return Task(id=f"bfcl/{question['id']}", subtask=f"bfcl:{category}", split="test", messages=messages,
+                tools=tools, gold=gold, meta={"bfcl_id": question["id"], "category": category})
+
+
+def _canonical(acceptable: dict[str, list[Any]]) -> dict[str, Any]:
+    """The first acceptable value of every argument that may not be omitted; nested dicts in BFCL's
+    answers hold acceptable-value lists too, so they are unwrapped the same way."""
+    def first(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: first(v[0] if isinstance(v, list) and v else v) for k, v in value.items()
+                    if not (isinstance(v, list) and v and v[0] == "")}
+        if isinstance(value, list):
+            return [first(v) for v in value]
+        return value
+
+    return {k: first(v[0]) for k, v in acceptable.items() if v and v[0] != ""}
+
+
+def to_json_schema(spec: Any) -> Any:
+    """Map BFCL's parameter spec to JSON Schema: types renamed, ``tuple`` -> array, ``any`` -> no constraint."""
+    if not isinstance(spec, dict):
+        return spec
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key == "type":
+            kind = str(value).lower()
+            if kind != "any":
+                out["type"] = _TYPES.get(kind, "string" if kind in ("", "string") else kind)
+        elif key == "properties" and isinstance(value, dict):
+            out["properties"] = {name: to_json_schema(sub) for name, sub in value.items()}
+        elif key == "items":
+            out["items"] = to_json_schema(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_lines(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]

@@ -1,0 +1,44 @@
+"""The BFCL importer reads every line of every supported category into Tasks with JSON-Schema tools."""
+
+import pytest
+
+from distill.assets import bfcl_data_dir
+from distill.tasks.bfcl import CATEGORIES, NO_CALL_CATEGORIES, BfclSet, load_category, to_json_schema
+
+
+def _lines(path):
+    return sum(1 for line in open(path, encoding="utf-8") if line.strip())
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_task_count_equals_the_file_line_count(category):
+    tasks = list(load_category(category))
+    assert len(tasks) == _lines(bfcl_data_dir() / f"BFCL_v4_{category}.json")
+    assert all(t.split == "test" and t.subtask == f"bfcl:{category}" for t in tasks)
+    if category in NO_CALL_CATEGORIES:
+        assert not any(t.gold.calls for t in tasks)
+    else:
+        assert all(len(t.gold.calls) == len(t.gold.acceptable) >= 1 for t in tasks)
+
+
+def test_bfcl_types_map_to_json_schema():
+    spec = {"type": "dict", "properties": {"x": {"type": "float"}, "t": {"type": "tuple", "items": {"type": "integer"}},
+                                           "a": {"type": "any"}, "d": {"type": "dict", "properties": {}}},
+            "required": ["x"]}
+    schema = to_json_schema(spec)
+    assert schema["type"] == "object"
+    assert schema["properties"]["x"] == {"type": "number"}
+    assert schema["properties"]["t"] == {"type": "array", "items": {"type": "integer"}}
+    assert schema["properties"]["a"] == {}
+    assert schema["properties"]["d"]["type"] == "object"
+
+
+def test_canonical_call_skips_optional_arguments_and_keeps_acceptable_sets():
+    task = next(load_category("simple_python"))
+    assert task.gold.calls[0].arguments == {"base": 10, "height": 5, "unit": "units"}
+    assert task.gold.acceptable[0]["unit"] == ["units", ""]
+
+
+def test_unknown_category_is_rejected_by_name():
+    with pytest.raises(ValueError, match="bogus"):
+        BfclSet("bfcl", categories=("bogus",))
