@@ -63,6 +63,15 @@ _dirty = True
 """Whether a stateful tool ran since the last reset (only stateful tools touch the store)."""
 
 
+@functools.cache
+def tool_defaults(name: str) -> dict[str, Any]:
+    """Default values of a registered tool's optional parameters (the schema does not carry them)."""
+    import inspect
+
+    params = inspect.signature(get_tool(name).fn).parameters.values()
+    return {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+
+
 def reset_state() -> None:
     """Reset every stateful domain (the in-memory store) to its initial, deterministic contents.
 

@@ -98,3 +98,39 @@ def test_fallbacks_answer_the_primary_request(index):
         alt_schema.validate(alt_args)
         reset_state()
         assert call_tool(fb.alternative, alt_args) is not None
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _states(text, value):
+    if isinstance(value, bool):
+        return True  # flags are phrased ("inclusive", "yes"), not written as values
+    if isinstance(value, int | float):
+        return any(abs(float(n) - abs(value)) <= 1e-9 * max(1.0, abs(value)) for n in re.findall(r"\d+(?:\.\d+)?", text))
+    return str(value).lower() in text.lower()
+
+
+def test_every_rendered_request_states_every_sampled_value():
+    """A request that does not state a gold value would make the gold unguessable."""
+    for spec in _specs():
+        for intent in spec.intents:
+            for i in range(10):
+                args = intent.sample(random.Random(i))
+                for template in intent.templates:
+                    text = render(template, args)
+                    assert all(_states(text, v) for v in _leaves(args)), (spec.name, text, args)
+    for comp in registry().compositions:
+        for i in range(10):
+            a, b = comp.sample(random.Random(i))
+            for template in comp.templates:
+                text = render(template, {"a": a, "b": b})
+                assert all(_states(text, v) for v in [*_leaves(a), *_leaves(b)]), (comp.second, text)

@@ -1,0 +1,326 @@
+"""Judge model outputs against a task's gold, per sub-task, with one reason per verdict.
+
+Order of checks (the first failure is the reason): parse -> call or no call -> unknown function ->
+call count -> function names (order, for nested) -> schema (unknown argument, missing argument, wrong
+type, enum) -> execution (error, timeout) -> values or results or facts.
+
+Execution is used where it decides correctness: chaining and nested answers are run and their result
+compared with the gold result; a single or parallel call whose values differ from the gold's is run
+beside the gold call, and counts as correct when both give the same result (``"PARIS"`` for
+``"Paris"``), as failing with exec_error when it raises. BFCL tasks follow BFCL's AST rules instead
+(see `distill.verify.bfcl`): no execution.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from distill.records import Reason, Sample, Task, Tool, ToolCall, Verdict
+from distill.verify import bfcl as bfcl_rules
+from distill.verify.parse import Parsed, ParseFailure, parse_sample
+from distill.verify.sandbox import ERROR, OK, TIMEOUT, Outcome, Program, Sandbox, SandboxLimits
+from distill.verify.schema import check_call
+from distill.verify.values import numbers_in, results_equal, states_number, states_string, values_equal
+
+Finding = tuple[Reason, str]
+BFCL_NO_CALL = frozenset({"bfcl:irrelevance", "bfcl:live_irrelevance"})
+BFCL_PARALLEL = frozenset({"bfcl:parallel", "bfcl:parallel_multiple", "bfcl:live_parallel",
+                           "bfcl:live_parallel_multiple"})
+
+
+@dataclass(frozen=True)
+class VerifyConfig:
+    """How outputs are read and executed (``verify:`` in the recipes' configs)."""
+
+    format: str = "auto"
+    strict: bool = False
+    workers: int = 2
+    timeout_s: float = 2.0
+    memory_bytes: int = 1 << 30
+    cpu_s: int = 3
+    batch_size: int = 512
+
+    def sandbox(self) -> Sandbox:
+        return Sandbox(self.workers, SandboxLimits(self.timeout_s, self.memory_bytes, self.cpu_s))
+
+
+@dataclass
+class _Case:
+    """One sample on its way through the judge."""
+
+    task: Task
+    sample: Sample
+    calls: tuple[ToolCall, ...] = ()
+    finding: Finding | None = None
+    programs: tuple[Program, ...] = ()
+    """What to execute before the verdict can be given (see `_plan`)."""
+
+
+def label_samples(tasks: Iterable[Task] | dict[str, Task], samples: Iterable[Sample],
+                  config: VerifyConfig | None = None, sandbox: Sandbox | None = None,
+                  progress: bool = False) -> Iterator[Verdict]:
+    """Verdicts for samples, streaming, in sample order. Samples whose request failed (``error`` set)
+    are skipped: they are retried by the sampler, not judged.
+
+    Raises:
+        KeyError: when a sample names a task that is not given.
+    """
+    config = config or VerifyConfig()
+    by_id = tasks if isinstance(tasks, dict) else {t.id: t for t in tasks}
+    own = sandbox is None
+    sandbox = sandbox or config.sandbox()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(desc="verify", unit="sample")
+    try:
+        batch: list[_Case] = []
+        for sample in samples:
+            if sample.error is not None:
+                continue
+            batch.append(_Case(by_id[sample.task_id], sample))
+            if len(batch) >= config.batch_size:
+                yield from _judge_batch(batch, config, sandbox, bar)
+                batch = []
+        yield from _judge_batch(batch, config, sandbox, bar)
+    finally:
+        if own:
+            sandbox.close()
+        if bar is not None:
+            bar.close()
+
+
+def _judge_batch(batch: list[_Case], config: VerifyConfig, sandbox: Sandbox, bar: Any) -> Iterator[Verdict]:
+    for case in batch:
+        _prepare(case, config)
+    programs = [p for case in batch for p in case.programs]
+    outcomes = iter(sandbox.run(programs)) if programs else iter(())
+    for case in batch:
+        if case.finding is None:
+            case.finding = _conclude(case, [next(outcomes) for _ in case.programs])
+        reason, detail = case.finding
+        if bar is not None:
+            bar.update()
+        yield Verdict(case.task.id, case.sample.index, reason, detail, case.calls)
+
+
+def _prepare(case: _Case, config: VerifyConfig) -> None:
+    """Parse and run every check that needs no execution; plan the executions the rest needs."""
+    parsed = parse_sample(case.sample, config.format, config.strict)
+    task = case.task
+    if task.subtask.startswith("bfcl:"):
+        case.finding = judge_bfcl(task, parsed)
+        case.calls = parsed.calls if isinstance(parsed, Parsed) else ()
+        return
+    if isinstance(parsed, ParseFailure):
+        case.finding = (Reason.PARSE_ERROR, str(parsed))
+        return
+    case.calls = parsed.calls
+    case.finding = _static_findings(task, parsed)
+    if case.finding is None:
+        case.programs = _plan(task, parsed.calls)
+        if not case.programs:
+            case.finding = (Reason.OK, "")
+
+
+def _static_findings(task: Task, parsed: Parsed) -> Finding | None:
+    gold = task.gold
+    if not gold.calls:
+        if parsed.calls:
+            return Reason.UNEXPECTED_CALL, f"called {parsed.calls[0].name} where no call was due"
+        return _check_facts(parsed.text, gold.facts)
+    if not parsed.calls:
+        return Reason.NO_CALL, "answered in words where a call was due"
+    tools = {t.name: t for t in task.tools}
+    for call in parsed.calls:
+        if call.name not in tools:
+            return Reason.UNKNOWN_FUNCTION, f"no function named {call.name!r} is available"
+    if len(parsed.calls) != len(gold.calls):
+        return Reason.WRONG_CALL_COUNT, f"expected {len(gold.calls)} call(s), got {len(parsed.calls)}"
+    got, want = [c.name for c in parsed.calls], [c.name for c in gold.calls]
+    if sorted(got) != sorted(want):
+        return Reason.WRONG_FUNCTION, f"expected {', '.join(want)}; got {', '.join(got)}"
+    if gold.ordered and got != want:
+        return Reason.WRONG_ORDER, f"expected the order {', '.join(want)}; got {', '.join(got)}"
+    if task.subtask == "name_detection":
+        return None  # only names are graded here
+    for number, call in enumerate(parsed.calls):
+        refs = frozenset(k for k, v in call.arguments.items() if _is_ref(v))
+        fault = check_call(call, tools, ignore=refs)
+        if fault is not None:
+            return fault.reason, f"call {number} ({call.name}) {fault}"
+    return None
+
+
+def _plan(task: Task, calls: tuple[ToolCall, ...]) -> tuple[Program, ...]:
+    """Executions needed for the verdict: the whole sequence for chaining/nested; for other call
+    tasks, each candidate call alone plus each gold call alone (for equivalence by result)."""
+    if task.subtask == "name_detection":
+        return ()  # names are the whole question
+    if task.gold.result is not None:
+        return (Program((*earlier_calls(task), *calls)),)
+    if _matching(calls, task.gold.calls, task) is not None:
+        return ()
+    return tuple(Program((c,)) for c in calls) + tuple(Program((g,)) for g in task.gold.calls)
+
+
+def _conclude(case: _Case, outcomes: Sequence[Outcome]) -> Finding:
+    task, calls = case.task, case.calls
+    if task.gold.result is not None:
+        (outcome,) = outcomes
+        failure = _exec_failure(outcome, calls, offset=len(earlier_calls(task)))
+        if failure:
+            return failure
+        if results_equal(outcome.results[-1], task.gold.result):
+            return Reason.OK, ""
+        return Reason.WRONG_RESULT, f"result {_short(outcome.results[-1])}, expected {_short(task.gold.result)}"
+    mine, golds = outcomes[: len(calls)], outcomes[len(calls):]
+    for outcome, call in zip(mine, calls, strict=True):
+        failure = _exec_failure(outcome, (call,))
+        if failure:
+            return failure
+    same_result = {(i, j) for i, m in enumerate(mine) for j, g in enumerate(golds)
+                   if calls[i].name == task.gold.calls[j].name and g.status == OK
+                   and results_equal(m.results, g.results)}
+    if _matching(calls, task.gold.calls, task, same_result) is not None:
+        return Reason.OK, "equivalent by execution"
+    return _value_finding(calls, task)
+
+
+def _exec_failure(outcome: Outcome, calls: Sequence[ToolCall], offset: int = 0) -> Finding | None:
+    if outcome.status == OK:
+        return None
+    index = (outcome.failed_call or 0) - offset
+    name = calls[index].name if 0 <= index < len(calls) else "an earlier call"
+    reason = Reason.EXEC_TIMEOUT if outcome.status == TIMEOUT else Reason.EXEC_ERROR
+    assert outcome.status in (TIMEOUT, ERROR)
+    return reason, f"{name}: {outcome.error}"
+
+
+def _matching(calls: Sequence[ToolCall], golds: Sequence[ToolCall], task: Task,
+              also: frozenset[tuple[int, int]] | set[tuple[int, int]] = frozenset()) -> list[int] | None:
+    """A perfect matching candidate -> gold (optimal, by augmenting paths), or None."""
+    compatible = [[(i, j) in also or arguments_match(c, g, task) for j, g in enumerate(golds)]
+                  for i, c in enumerate(calls)]
+    return perfect_matching(compatible)
+
+
+def perfect_matching(compatible: list[list[bool]]) -> list[int] | None:
+    """Kuhn's maximum bipartite matching; row i -> column, or None when not every row can be matched."""
+    owner: dict[int, int] = {}
+
+    def augment(row: int, seen: set[int]) -> bool:
+        for col, ok in enumerate(compatible[row]):
+            if ok and col not in seen:
+                seen.add(col)
+                if col not in owner or augment(owner[col], seen):
+                    owner[col] = row
+                    return True
+        return False
+
+    if not all(augment(row, set()) for row in range(len(compatible))):
+        return None
+    assignment = [0] * len(compatible)
+    for col, row in owner.items():
+        assignment[row] = col
+    return assignment
+
+
+def arguments_match(call: ToolCall, gold: ToolCall, task: Task) -> bool:
+    return call.name == gold.name and _argument_fault(call, gold, task) is None
+
+
+def _argument_fault(call: ToolCall, gold: ToolCall, task: Task) -> Finding | None:
+    defaults = _defaults(call.name, task)
+    for key, want in gold.arguments.items():
+        if key not in call.arguments:
+            if key in defaults and values_equal(defaults[key], want):
+                continue
+            return Reason.MISSING_ARGUMENT, f"{call.name}: argument {key!r} stated in the request is missing"
+        if not _is_ref(want) and not values_equal(call.arguments[key], want):
+            return Reason.WRONG_VALUE, f"{call.name}.{key}: got {_short(call.arguments[key])}, expected {_short(want)}"
+    for key, got in call.arguments.items():
+        if key not in gold.arguments and not (key in defaults and values_equal(got, defaults[key])):
+            return Reason.WRONG_VALUE, f"{call.name}.{key}: {_short(got)} was not asked for"
+    return None
+
+
+def _value_finding(calls: Sequence[ToolCall], task: Task) -> Finding:
+    """The reason of the best-matching failing call (same name, fewest faults first)."""
+    for call in calls:
+        if any(arguments_match(call, g, task) for g in task.gold.calls):
+            continue
+        for gold in (g for g in task.gold.calls if g.name == call.name):
+            fault = _argument_fault(call, gold, task)
+            if fault:
+                return fault
+    return Reason.WRONG_VALUE, "calls do not match the expected calls"
+
+
+def _defaults(name: str, task: Task) -> dict[str, Any]:
+    from distill.tools import registry, tool_defaults
+
+    return tool_defaults(name) if name in registry().tools else {}
+
+
+def _check_facts(text: str, facts: Sequence[Any]) -> Finding:
+    numbers = numbers_in(text)
+    for fact in facts:
+        if isinstance(fact.value, bool):
+            continue
+        if isinstance(fact.value, int | float):
+            found = states_number(text, float(fact.value), fact.tolerance, numbers)
+        else:
+            found = states_string(text, str(fact.value))
+        if not found:
+            return Reason.MISSING_FACT, f"{fact.name}={_short(fact.value)} is not stated"
+    return Reason.OK, ""
+
+
+def judge_bfcl(task: Task, parsed: Parsed | ParseFailure) -> Finding:
+    """BFCL's AST verdict (see `distill.verify.bfcl`)."""
+    calls = parsed.calls if isinstance(parsed, Parsed) else ()
+    if task.subtask in BFCL_NO_CALL:
+        return (Reason.UNEXPECTED_CALL, f"called {calls[0].name}") if calls else (Reason.OK, "")
+    if isinstance(parsed, ParseFailure):
+        return Reason.PARSE_ERROR, str(parsed)
+    if not calls:
+        return Reason.NO_CALL, "no call"
+    tools: dict[str, Tool] = {t.name: t for t in task.tools}
+    for call in calls:
+        if call.name not in tools:
+            return Reason.UNKNOWN_FUNCTION, f"no function named {call.name!r}"
+    golds = task.gold.calls
+    if len(calls) != len(golds):
+        return Reason.WRONG_CALL_COUNT, f"expected {len(golds)} call(s), got {len(calls)}"
+    faults = [[bfcl_rules.check_call(c, g, task.gold.acceptable[j], tools.get(c.name)) for j, g in enumerate(golds)]
+              for c in calls]
+    if task.subtask in BFCL_PARALLEL:
+        if perfect_matching([[f is None for f in row] for row in faults]) is not None:
+            return Reason.OK, ""
+    elif all(faults[i][i] is None for i in range(len(calls))):
+        return Reason.OK, ""
+    named = [f for row in faults for f in row if f is not None and f[0] is not Reason.WRONG_FUNCTION]
+    return (named or [f for row in faults for f in row if f is not None])[0]
+
+
+def earlier_calls(task: Task) -> tuple[ToolCall, ...]:
+    """Calls already made in the conversation (chaining), in order."""
+    return tuple(ToolCall(c["function"]["name"], c["function"]["arguments"])
+                 for m in task.messages if m.get("role") == "assistant" for c in m.get("tool_calls") or ())
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"$ref"}
+
+
+def _short(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,274 @@
+"""Parse a model's output into ToolCalls, whatever shape the teacher or student wrote them in.
+
+Formats (configuration, ``verify.format``):
+- ``native``: the API's own calls (OpenAI ``tool_calls``, Anthropic ``tool_use``), already ToolCalls
+  on the Sample;
+- ``json``: a JSON object or list in the text, with or without a code fence;
+- ``hermes``: ``<tool_call>{...}</tool_call>`` blocks (Hermes, Qwen, SmolLM2 style); a block may
+  also hold a list;
+- ``pythonic``: BFCL's ``[f(a=1, b="x"), g()]``, read with `ast` and never evaluated;
+- ``granite``: ``<function_call> {...}`` (IBM Granite);
+- ``auto``: native calls if present, else the first text format whose markers appear.
+
+``strict`` decides whether prose around the calls is tolerated. Text with no call markers at all is
+an answer in words (no calls), not a parse failure. Nothing here raises on any input: failures come
+back as `ParseFailure` with a position and a message.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from distill.records import Sample, ToolCall
+
+FORMATS = ("auto", "native", "json", "hermes", "pythonic", "granite")
+
+_HERMES = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)
+_HERMES_OPEN = "<tool_call>"
+_GRANITE = "<function_call>"
+_FENCE = re.compile(r"```(?:json|JSON|tool_call|python)?[ \t]*\n?(.*?)```", re.DOTALL)
+_PY_CALL_START = re.compile(r"\[\s*[A-Za-z_][\w.]*\s*\(")
+_JSON_CALL = re.compile(r'\{\s*"(?:name|function|type)"\s*:')
+_MAX_TEXT = 1_000_000
+"""Longer outputs are not parsed: no real tool call is a megabyte long (and parsing is linear anyway)."""
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """Why an output that tried to call could not be read."""
+
+    position: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"at {self.position}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What an output said: calls (possibly none) and the prose around them."""
+
+    calls: tuple[ToolCall, ...]
+    text: str
+
+
+def parse_sample(sample: Sample, fmt: str = "auto", strict: bool = False) -> Parsed | ParseFailure:
+    """Parse one sample. Native calls win when the API returned them."""
+    if sample.tool_calls:
+        return Parsed(tuple(sample.tool_calls), sample.text or "")
+    if fmt == "native":
+        return Parsed((), sample.text or "")
+    return parse_text(sample.text or "", fmt, strict)
+
+
+def parse_text(text: str, fmt: str = "auto", strict: bool = False) -> Parsed | ParseFailure:
+    """Parse calls out of raw text in the given format (see module doc)."""
+    if fmt not in FORMATS:
+        return ParseFailure(0, f"unknown format {fmt!r}")
+    if len(text) > _MAX_TEXT:
+        return ParseFailure(_MAX_TEXT, f"output of {len(text)} characters is too long to be a call")
+    try:
+        if fmt == "auto":
+            fmt = _detect(text)
+            if fmt == "prose":
+                return Parsed((), text)
+        return _PARSERS[fmt](text, strict)
+    except RecursionError:
+        return ParseFailure(0, "structure nested too deeply")
+
+
+def _detect(text: str) -> str:
+    if _HERMES_OPEN in text:
+        return "hermes"
+    if _GRANITE in text:
+        return "granite"
+    stripped = text.strip()
+    if _PY_CALL_START.match(stripped):
+        return "pythonic"
+    if stripped.startswith(("{", "[")) or _FENCE.search(text) or _JSON_CALL.search(text):
+        return "json"
+    return "prose"
+
+
+def _parse_hermes(text: str, strict: bool) -> Parsed | ParseFailure:
+    blocks = list(_HERMES.finditer(text))
+    if not blocks:
+        start = text.find(_HERMES_OPEN)
+        if start >= 0:
+            return ParseFailure(start, "<tool_call> is never closed")
+        return Parsed((), text)
+    calls: list[ToolCall] = []
+    for block in blocks:
+        parsed = _calls_from_json_text(block.group(1), block.start(1))
+        if isinstance(parsed, ParseFailure):
+            return parsed
+        calls.extend(parsed)
+    prose = _HERMES.sub("", text).strip()
+    if strict and prose:
+        return ParseFailure(0, "prose around <tool_call> blocks in strict mode")
+    return Parsed(tuple(calls), prose)
+
+
+def _parse_granite(text: str, strict: bool) -> Parsed | ParseFailure:
+    start = text.find(_GRANITE)
+    if start < 0:
+        return Parsed((), text)
+    if strict and text[:start].strip():
+        return ParseFailure(0, "prose before <function_call> in strict mode")
+    calls: list[ToolCall] = []
+    for chunk_start, chunk in _split_markers(text, _GRANITE):
+        parsed = _calls_from_json_text(chunk, chunk_start)
+        if isinstance(parsed, ParseFailure):
+            return parsed
+        calls.extend(parsed)
+    return Parsed(tuple(calls), text[:start].strip())
+
+
+def _split_markers(text: str, marker: str) -> list[tuple[int, str]]:
+    positions = [m.start() for m in re.finditer(re.escape(marker), text)]
+    ends = positions[1:] + [len(text)]
+    return [(p + len(marker), text[p + len(marker):e]) for p, e in zip(positions, ends, strict=True)]
+
+
+def _parse_json(text: str, strict: bool) -> Parsed | ParseFailure:
+    fence = _FENCE.search(text)
+    if fence:
+        body, offset = fence.group(1), fence.start(1)
+        prose = (text[: fence.start()] + text[fence.end():]).strip()
+    else:
+        body, offset, prose = text, 0, ""
+    if strict and prose:
+        return ParseFailure(0, "prose around the JSON in strict mode")
+    if not fence and not strict:
+        body, offset, prose = _json_span(text)
+    parsed = _calls_from_json_text(body, offset)
+    return parsed if isinstance(parsed, ParseFailure) else Parsed(tuple(parsed), prose)
+
+
+def _json_span(text: str) -> tuple[str, int, str]:
+    """The JSON value starting at the first ``{`` or ``[`` (tolerant mode), and the prose around it."""
+    starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
+    if not starts:
+        return text, 0, ""
+    start = min(starts)
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return text[start:], start, text[:start].strip()
+    return text[start:end], start, (text[:start] + text[end:]).strip()
+
+
+def _calls_from_json_text(body: str, offset: int) -> list[ToolCall] | ParseFailure:
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError as exc:
+        return ParseFailure(offset + exc.pos, f"invalid JSON: {exc.msg}")
+    except (ValueError, RecursionError) as exc:
+        return ParseFailure(offset, f"invalid JSON: {exc}")
+    return calls_from_json(value, offset)
+
+
+def calls_from_json(value: Any, offset: int = 0) -> list[ToolCall] | ParseFailure:
+    """Read calls from decoded JSON: one call object or a list of them.
+
+    A call object is ``{"name": ..., "arguments": {...}}``; ``parameters`` for ``arguments``, the
+    OpenAI wrapper ``{"function": {...}}`` and arguments given as a JSON string are accepted too.
+    """
+    items = value if isinstance(value, list) else [value]
+    calls: list[ToolCall] = []
+    for number, item in enumerate(items):
+        if isinstance(item, dict) and isinstance(item.get("function"), dict):
+            item = item["function"]
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            return ParseFailure(offset, f"call {number} is not an object with a string 'name'")
+        args = item.get("arguments", item.get("parameters", {}))
+        if isinstance(args, str):
+            try:
+                args = json.loads(args) if args.strip() else {}
+            except (ValueError, RecursionError):
+                return ParseFailure(offset, f"call {number}: 'arguments' string is not JSON")
+        if args is None:
+            args = {}
+        if not isinstance(args, dict):
+            return ParseFailure(offset, f"call {number}: 'arguments' is {type(args).__name__}, not an object")
+        calls.append(ToolCall(item["name"], args))
+    return calls
+
+
+def _parse_pythonic(text: str, strict: bool) -> Parsed | ParseFailure:
+    stripped = text.strip()
+    match = _PY_CALL_START.search(stripped)
+    if match is None:
+        return Parsed((), text)
+    if strict and match.start() > 0:
+        return ParseFailure(0, "prose before the call list in strict mode")
+    body = stripped[match.start():]
+    end = body.rfind("]")
+    if end < 0:
+        return ParseFailure(match.start(), "the call list is never closed")
+    try:
+        tree = ast.parse(body[: end + 1], mode="eval")
+    except (SyntaxError, ValueError, MemoryError) as exc:
+        return ParseFailure(match.start() + (getattr(exc, "offset", None) or 0), f"not a Python call list: {exc}")
+    if not isinstance(tree.body, ast.List):
+        return ParseFailure(match.start(), "expected a list of calls")
+    calls: list[ToolCall] = []
+    for node in tree.body.elts:
+        call = _ast_call(node)
+        if isinstance(call, str):
+            return ParseFailure(match.start() + getattr(node, "col_offset", 0), call)
+        calls.append(call)
+    prose = (stripped[: match.start()] + body[end + 1:]).strip()
+    if strict and prose:
+        return ParseFailure(end + 1, "prose after the call list in strict mode")
+    return Parsed(tuple(calls), prose)
+
+
+def _ast_call(node: ast.AST) -> ToolCall | str:
+    if not isinstance(node, ast.Call) or node.args:
+        return "each element must be a call with keyword arguments only"
+    name = _dotted_name(node.func)
+    if name is None:
+        return "the called object is not a plain (dotted) name"
+    args: dict[str, Any] = {}
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            return "**kwargs is not allowed"
+        try:
+            args[keyword.arg] = ast.literal_eval(keyword.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return f"argument {keyword.arg!r} is not a literal value"
+    return ToolCall(name, _jsonable(args))
+
+
+def _dotted_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted_name(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    """Python literals -> JSON values (tuples and sets become lists)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes | complex):
+        return str(value)
+    return value
+
+
+_PARSERS = {
+    "json": _parse_json,
+    "hermes": _parse_hermes,
+    "pythonic": _parse_pythonic,
+    "granite": _parse_granite,
+    "native": lambda text, strict: Parsed((), text),
+}

@@ -1,0 +1,101 @@
+"""Validate calls against their tools' JSON schemas (Draft 2020-12), with a distinct reason per fault.
+
+Validators are compiled once per (tool name, schema) and cached. Types are exact, as BFCL scores
+them: ``integer`` accepts only ints (``5.0`` is not one), ``number`` accepts ints and floats, and a
+bool is never a number.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator
+
+from distill.records import Reason, Tool, ToolCall
+
+
+def _is_integer(_checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _is_number(_checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int | float) and not isinstance(instance, bool)
+
+
+_TYPES = Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number})
+ExactValidator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPES)
+
+# The order in which faults are reported when a call has several: the most basic first.
+_PRIORITY = {"required": 0, "type": 1, "enum": 2}
+
+
+@dataclass(frozen=True)
+class SchemaFault:
+    reason: Reason
+    path: str
+    """JSON path of the offending value, e.g. ``$.arguments.units``."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _validator(name: str, schema_json: str) -> Draft202012Validator:
+    return ExactValidator(json.loads(schema_json))
+
+
+def validator_for(tool: Tool) -> Draft202012Validator:
+    """The compiled validator of a tool's parameter schema (cached)."""
+    return _validator(tool.name, json.dumps(tool.parameters, sort_keys=True))
+
+
+def check_call(call: ToolCall, tools: dict[str, Tool], ignore: frozenset[str] = frozenset()) -> SchemaFault | None:
+    """The first schema fault of a call, or None when it is valid.
+
+    `ignore` names arguments not to validate (nested-call references, resolved later).
+    """
+    tool = tools.get(call.name)
+    if tool is None:
+        return SchemaFault(Reason.UNKNOWN_FUNCTION, "$.name", f"no function named {call.name!r} is available")
+    properties = tool.parameters.get("properties", {})
+    for key in call.arguments:
+        if key not in properties:
+            return SchemaFault(Reason.UNKNOWN_ARGUMENT, f"$.arguments.{key}", f"{call.name} has no parameter {key!r}")
+    arguments = {k: v for k, v in call.arguments.items() if k not in ignore}
+    schema_view = tool
+    if ignore:
+        required = [r for r in tool.parameters.get("required", []) if r not in ignore]
+        schema_view = Tool(tool.name, tool.description, {**tool.parameters, "required": required})
+    try:
+        errors = list(validator_for(schema_view).iter_errors(arguments))
+    except (RecursionError, ValueError) as exc:
+        return SchemaFault(Reason.WRONG_TYPE, "$.arguments", f"cannot validate: {exc}")
+    if not errors:
+        return None
+    error = min(errors, key=lambda e: (_PRIORITY.get(e.validator, 3), len(e.absolute_path)))
+    return _fault(error)
+
+
+def _fault(error: jsonschema.ValidationError) -> SchemaFault:
+    path = "$.arguments" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return SchemaFault(Reason.MISSING_ARGUMENT, f"{path}.{missing}", f"required argument {missing!r} is missing")
+    if error.validator == "enum":
+        allowed = error.validator_value
+        return SchemaFault(Reason.ENUM_VIOLATION, path, f"{_short(error.instance)} is not one of {allowed}")
+    if error.validator == "type":
+        return SchemaFault(Reason.WRONG_TYPE, path, f"{_short(error.instance)} is not of type {error.validator_value}")
+    if error.validator == "additionalProperties":
+        return SchemaFault(Reason.UNKNOWN_ARGUMENT, path, error.message[:200])
+    return SchemaFault(Reason.WRONG_VALUE, path, f"{error.validator}: {error.message[:200]}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,65 @@
+"""Every output shape parses to the same calls; failures carry a position and never raise."""
+
+import pytest
+
+from distill.records import Sample, ToolCall
+from distill.verify.parse import Parsed, ParseFailure, parse_sample, parse_text
+
+CALL = ToolCall("get_weather", {"city": "Paris", "days": 2})
+
+
+@pytest.mark.parametrize("text", [
+    '{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}',
+    '[{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}]',
+    '```json\n{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}\n```',
+    '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}\n</tool_call>',
+    '<tool_call>[{"name": "get_weather", "parameters": {"city": "Paris", "days": 2}}]</tool_call>',
+    '[get_weather(city="Paris", days=2)]',
+    '<function_call> {"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}',
+    '{"type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\", \\"days\\": 2}"}}',
+], ids=["json", "json-list", "fenced", "hermes", "hermes-list-parameters", "pythonic", "granite", "openai-wrapper"])
+def test_every_format_parses_to_the_same_call(text):
+    parsed = parse_text(text)
+    assert isinstance(parsed, Parsed), parsed
+    assert parsed.calls == (CALL,)
+
+
+def test_native_calls_win_over_text():
+    sample = Sample("t", 0, "openai", "m", text="thinking...", tool_calls=(CALL,))
+    assert parse_sample(sample).calls == (CALL,)
+
+
+def test_prose_is_an_answer_not_a_failure():
+    parsed = parse_text("The weather in Paris is sunny, 21 degrees.")
+    assert isinstance(parsed, Parsed) and parsed.calls == () and "sunny" in parsed.text
+
+
+def test_strict_mode_rejects_prose_around_calls_and_tolerant_mode_keeps_it():
+    text = 'Sure! <tool_call>{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}</tool_call>'
+    assert isinstance(parse_text(text, strict=True), ParseFailure)
+    tolerant = parse_text(text)
+    assert tolerant.calls == (CALL,) and tolerant.text == "Sure!"
+    assert parse_text('Here you go: {"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}').calls == (CALL,)
+
+
+def test_malformed_json_reports_the_position():
+    failure = parse_text('<tool_call>{"name": "get_weather", "arguments": {"city": }</tool_call>')
+    assert isinstance(failure, ParseFailure) and failure.position > 11 and "invalid JSON" in failure.message
+
+
+def test_unclosed_tool_call_is_a_failure():
+    assert isinstance(parse_text('<tool_call>{"name": "f"'), ParseFailure)
+
+
+def test_pythonic_calls_are_read_with_ast_and_never_evaluated(tmp_path):
+    marker = tmp_path / "pwned"
+    text = f'[f(x=__import__("pathlib").Path("{marker}").touch())]'
+    assert isinstance(parse_text(text), ParseFailure)
+    assert not marker.exists()
+    parsed = parse_text('[math.hypot(x=3, y=4.0, opts={"a": (1, 2)}), g()]')
+    assert parsed.calls == (ToolCall("math.hypot", {"x": 3, "y": 4.0, "opts": {"a": [1, 2]}}), ToolCall("g", {}))
+
+
+def test_call_without_a_name_is_a_failure():
+    assert isinstance(parse_text('{"arguments": {"x": 1}}'), ParseFailure)
+    assert isinstance(parse_text('{"name": "f", "arguments": [1, 2]}'), ParseFailure)
