@@ -24,6 +24,7 @@ recipes (Hydra overrides follow, e.g. `distill tasks run_name=x`; `--help` after
   report   compare eval runs
 other:
   assets   install the embedded student model and BFCL data into $DISTILL_CACHE
+  cache    stats | export FILE | import FILE  (the teacher response cache; --path to pick one)
 """
 
 
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         from distill.assets import main as assets_main
 
         return assets_main(rest)
+    if command == "cache":
+        return cache_main(rest)
     if command not in RECIPES:
         print(f"distill: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         return 2
@@ -46,6 +49,36 @@ def main(argv: list[str] | None = None) -> int:
     recipe = importlib.import_module(f"distill.recipes.{command}")
     sys.argv = [f"distill-{command}", *rest]
     recipe.main()
+    return 0
+
+
+def cache_main(argv: list[str]) -> int:
+    """`distill cache stats|export|import`: inspect and share teacher caches between machines (JSONL)."""
+    import argparse
+    import json
+
+    from distill import io
+    from distill.sampling.cache import CacheConfig, ResponseCache
+
+    parser = argparse.ArgumentParser(prog="distill cache")
+    parser.add_argument("action", choices=["stats", "export", "import"])
+    parser.add_argument("file", nargs="?", help="JSONL file to write (export) or read (import)")
+    parser.add_argument("--path", default=CacheConfig().path, help="the cache database")
+    args = parser.parse_args(argv)
+    cache = ResponseCache(args.path)
+    try:
+        if args.action == "stats":
+            print(json.dumps(cache.stats(), indent=2))
+        elif args.file is None:
+            parser.error(f"{args.action} needs a FILE")
+        elif args.action == "export":
+            print(f"exported {io.write_jsonl(args.file, cache.export())} samples to {args.file}")
+        else:
+            with open(args.file, encoding="utf-8") as handle:
+                added = cache.import_rows(json.loads(line) for line in handle if line.strip())
+            print(f"imported {added} new samples into {args.path}")
+    finally:
+        cache.close()
     return 0
 
 

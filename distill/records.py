@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 R = TypeVar("R", bound="Record")
 
@@ -69,8 +71,6 @@ SPLITS: tuple[str, ...] = ("train", "dev", "test")
 class Record:
     """Mixin giving dataclass records a lossless JSON round trip driven by their type hints."""
 
-    _hints: ClassVar[dict[type, dict[str, Any]]] = {}
-
     def to_dict(self) -> dict[str, Any]:
         return {f.name: _encode(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
@@ -81,12 +81,10 @@ class Record:
         Raises:
             TypeError: on a missing or unknown field.
         """
-        hints = Record._hints.get(cls) or Record._hints.setdefault(cls, typing.get_type_hints(cls))
-        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-        unknown = set(data) - names
-        if unknown:
-            raise TypeError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")
-        return cls(**{k: _decode(hints[k], v) for k, v in data.items()})
+        decoders = _DECODERS.get(cls) or _DECODERS.setdefault(cls, _field_decoders(cls))
+        if not data.keys() <= decoders.keys():
+            raise TypeError(f"{cls.__name__}: unknown field(s) {sorted(set(data) - set(decoders))}")
+        return cls(**{k: v if (d := decoders[k]) is None or v is None else d(v) for k, v in data.items()})
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
@@ -96,6 +94,32 @@ class Record:
         return cls.from_dict(json.loads(text))
 
 
+Decoder = Callable[[Any], Any] | None
+"""Turns a field's JSON value back into its Python value; None means the JSON value is it."""
+_DECODERS: dict[type, dict[str, Decoder]] = {}
+
+
+def _field_decoders(cls: type) -> dict[str, Decoder]:
+    """One decoder per field, worked out once per record class from its type hints."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
+
+
+def _decoder(hint: Any) -> Decoder:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        arms = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _decoder(arms[0]) if len(arms) == 1 else None
+    if origin is tuple:
+        inner = _decoder(typing.get_args(hint)[0])
+        return tuple if inner is None else (lambda values: tuple(inner(v) for v in values))
+    if isinstance(hint, type) and issubclass(hint, Record):
+        return hint.from_dict
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint
+    return None
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, Record):
         return value.to_dict()
@@ -103,23 +127,6 @@ def _encode(value: Any) -> Any:
         return value.value
     if isinstance(value, tuple):
         return [_encode(v) for v in value]
-    return value
-
-
-def _decode(hint: Any, value: Any) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        if value is None:
-            return None
-        arms = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _decode(arms[0], value) if len(arms) == 1 else value
-    if origin is tuple:
-        (inner, *_) = typing.get_args(hint)
-        return tuple(_decode(inner, v) for v in value)
-    if isinstance(hint, type) and issubclass(hint, Record):
-        return hint.from_dict(value)
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint(value)
     return value
 
 
@@ -142,6 +149,11 @@ class Tool(Record):
             "type": "function",
             "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
         }
+
+    @functools.cached_property
+    def canonical_json(self) -> str:
+        """The OpenAI form as sorted-key JSON, computed once per Tool (cache keys hash it)."""
+        return json.dumps(self.to_openai(), sort_keys=True, ensure_ascii=False)
 
     def to_anthropic(self) -> dict[str, Any]:
         """The Anthropic Messages API tool form."""
@@ -257,6 +269,8 @@ class Sample(Record):
     latency_s: float = 0.0
     error: str | None = None
     """Set when the request failed for good; such a sample is retried on the next run."""
+    raw: dict[str, Any] | None = None
+    """The backend's response body as it came (one choice of it), kept in the cache for inspection."""
 
 
 @dataclass(frozen=True)

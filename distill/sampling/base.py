@@ -9,7 +9,7 @@ dependency (vllm) is needed only by the runs that use it.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -57,9 +57,19 @@ class SamplerConfig:
 class Sampler(Protocol):
     """Anything that turns tasks into samples."""
 
-    def sample(self, tasks: Iterable[Task], params: SamplingParams) -> Iterator[Sample]:
-        """Yield ``params.n`` samples per task (in any order; each names its task and index)."""
+    def sample(self, tasks: Iterable[Task], params: SamplingParams,
+               indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:
+        """Yield samples: for each task, the sample indices `indices[task.id]` (default
+        ``range(params.n)``), in any order; each Sample names its task and index.
+
+        A request that fails for good yields a Sample with ``error`` set (never raises for it).
+        """
         ...
+
+
+def wanted(task: Task, params: SamplingParams, indices: Mapping[str, Sequence[int]] | None) -> Sequence[int]:
+    """The sample indices requested for a task."""
+    return range(params.n) if indices is None else indices.get(task.id, ())
 
 
 class BackendUnavailable(RuntimeError):
