@@ -152,6 +152,41 @@ def write_manifest(run_dir: str | os.PathLike[str], manifest: dict[str, Any]) ->
     return path
 
 
+def save_dataset(dataset: Any, path: str | os.PathLike[str]) -> None:
+    """`datasets.Dataset.save_to_disk` into a temp folder renamed into place (atomic like every write here)."""
+    import shutil
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    dataset.save_to_disk(str(tmp))
+    old = path.with_name(f".{path.name}.old-{os.getpid()}")
+    if path.exists():
+        os.replace(path, old)
+    os.replace(tmp, path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_dataset(path: str | os.PathLike[str]) -> Any:
+    from datasets import load_from_disk
+
+    return load_from_disk(str(path))
+
+
+def read_pairs(run_dir: str | os.PathLike[str]) -> list[Any]:
+    """The Pair records of a pairs run.
+
+    Raises:
+        FileNotFoundError: naming the folder, when it holds no pairs run.
+    """
+    from distill.records import Pair
+
+    path = Path(run_dir) / "pairs.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(f"{run_dir} holds no pairs (no pairs.jsonl): run `make pairs` first")
+    return list(read_jsonl(path, Pair))
+
+
 def read_manifest(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
     """The manifest of a run folder.
 

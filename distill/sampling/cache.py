@@ -173,6 +173,8 @@ class CachedSampler:
             self.cache.store(keys[(sample.task_id, sample.index)], sample)
             if sample.error is None:
                 self.counters.stored += 1
+                # Hand on the stored form (JSON keys sorted), so a fresh run and its replay are identical.
+                sample = Sample.from_json(sample.to_json())
             else:
                 self.counters.failed += 1
             yield sample

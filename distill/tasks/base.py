@@ -20,10 +20,8 @@ from distill.tools import call_tool, registry, reset_state, tool_schema
 from distill.tools.base import Composition, Fallback, Intent, ToolSpec, render
 
 BASE_SYSTEM = (
-    "You are a helpful assistant that can call functions. Call a function only when one of the given "
-    "functions fits the request and every required value is known; otherwise answer in words. "
-    'If an argument is the result of another call in the same turn, write {"$ref": i} for the result of call i '
-    "(counting from 0)."
+    "You can call functions. Call one only if it fits the request and every required value is known; "
+    'otherwise answer in words. An argument {"$ref": i} stands for the result of call i (from 0) of your turn.'
 )
 
 INSTRUCTIONS: dict[str, str] = {

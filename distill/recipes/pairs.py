@@ -1,0 +1,128 @@
+"""`make pairs`: tasks -> teacher samples -> verdicts -> DPO pairs -> outputs/pairs/<run_name>/."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import Counter
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig
+
+from distill import io
+from distill.console import format_table
+from distill.contamination import drop_contaminated
+from distill.pairs import Judged, build_pairs, pair_stats, to_datasets
+from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
+from distill.records import Sample, Task
+from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
+from distill.sampling.cache import CachedSampler
+from distill.verify import VerifyConfig, label_samples
+from distill.verify.sandbox import Sandbox
+
+log = logging.getLogger("distill")
+
+
+def run(cfg: DictConfig) -> dict[str, Any]:
+    """Build the pairs run the config describes; returns its stats."""
+    source, params, config = build(cfg.tasks), build(cfg.sampling), build(cfg.pairs)
+    verify, teacher_cfg, cache_cfg = build(cfg.verify), build(cfg.teacher), build(cfg.cache)
+    teacher = CachedSampler(open_sampler(teacher_cfg), teacher_cfg.backend, teacher_cfg.model, cache_cfg)
+    with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
+        tasks = list(source.generate(cfg.seed, progress=True))
+        train, dropped = drop_contaminated([t for t in tasks if t.split in config.splits],
+                                           [*(t for t in tasks if t.split == "test"), *_bfcl_tasks()],
+                                           cfg.contamination_ngram)
+        judged = _judge(train, teacher.sample(train, params), verify, sandbox)
+        student = _student_negatives(cfg, train, verify, sandbox)
+        pairs, counts = build_pairs(train, judged, student, config,
+                                    lambda samples: label_samples(train, samples, verify, sandbox), cfg.seed)
+        stats = {**pair_stats(pairs), "contamination_dropped": len(dropped), "tasks": len(train),
+                 "teacher": _teacher_stats(teacher_cfg, judged, teacher), **counts}
+        _write(ctx.dir, pairs, stats)
+        ctx.counts.update(pairs=len(pairs), tasks=len(train), contamination_dropped=len(dropped))
+        ctx.extra["teacher"] = stats["teacher"]
+    teacher.close()
+    _print(stats, ctx.dir)
+    return stats
+
+
+def _judge(tasks: list[Task], samples: Any, verify: VerifyConfig, sandbox: Sandbox) -> Judged:
+    kept: list[Sample] = []
+    failed = 0
+    for sample in samples:
+        if sample.error is None:
+            kept.append(sample)
+        else:
+            failed += 1
+    if failed:
+        log.warning("%d teacher requests failed for good; they are recorded and retried on the next run", failed)
+    judged: Judged = {}
+    by_key = {(s.task_id, s.index): s for s in kept}
+    for verdict in label_samples(tasks, kept, verify, sandbox, progress=True):
+        judged.setdefault(verdict.task_id, []).append((by_key[(verdict.task_id, verdict.sample_index)], verdict))
+    for pairs in judged.values():
+        pairs.sort(key=lambda sv: sv[0].index)
+    return judged
+
+
+def _student_negatives(cfg: DictConfig, train: list[Task], verify: VerifyConfig, sandbox: Sandbox) -> Judged:
+    if cfg.student_tasks <= 0:
+        return {}
+    sampler_cfg: SamplerConfig = build(cfg.student_sampler)
+    params: SamplingParams = build(cfg.student_sampling)
+    chosen = train[: cfg.student_tasks]
+    return _judge(chosen, open_sampler(sampler_cfg).sample(chosen, params), verify, sandbox)
+
+
+def _bfcl_tasks() -> list[Task]:
+    from distill.assets import AssetMissing
+    from distill.tasks.bfcl import CATEGORIES, load_category
+
+    try:
+        return [t for c in CATEGORIES for t in load_category(c)]
+    except AssetMissing as exc:
+        log.warning("contamination check without BFCL: %s", exc)
+        return []
+
+
+def _teacher_stats(config: SamplerConfig, judged: Judged, teacher: CachedSampler) -> dict[str, Any]:
+    correct: dict[str, Counter[str]] = {}
+    for pairs in judged.values():
+        for _, verdict in pairs:
+            subtask = verdict.task_id.split("/")[0]
+            correct.setdefault(subtask, Counter())["correct" if verdict.correct else "wrong"] += 1
+    runner = getattr(teacher.inner, "runner", None)
+    return {
+        "backend": config.backend, "model": config.model, "simulated": config.backend == "simulated",
+        "accuracy_by_subtask": {s: round(c["correct"] / max(1, sum(c.values())), 4)
+                                for s, c in sorted(correct.items())},
+        "cache": dataclasses.asdict(teacher.counters),
+        "api": dataclasses.asdict(runner.counters) if runner is not None else None,
+    }
+
+
+def _write(run_dir: Any, pairs: list[Any], stats: dict[str, Any]) -> None:
+    conversational, rendered = to_datasets(pairs)
+    io.write_jsonl(run_dir / "pairs.jsonl", pairs)
+    io.save_dataset(conversational, run_dir / "dataset")
+    io.save_dataset(rendered, run_dir / "rendered")
+    io.write_json(run_dir / "stats.json", stats)
+
+
+def _print(stats: dict[str, Any], run_dir: Any) -> None:
+    print(format_table(("subtask", "source", "reason", "pairs"), stats["table"]))
+    teacher = stats["teacher"]
+    label = " (SIMULATED teacher)" if teacher["simulated"] else ""
+    print(f"{stats['pairs']} pairs from {stats['tasks']} tasks, teacher {teacher['backend']}:{teacher['model']}"
+          f"{label}; {stats['contamination_dropped']} prompts dropped for contamination -> {run_dir}")
+
+
+@hydra.main(config_path=CONF_DIR, config_name="pairs", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    run(with_hydra_run_dir(cfg))
+
+
+if __name__ == "__main__":
+    main()

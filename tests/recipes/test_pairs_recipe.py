@@ -1,0 +1,101 @@
+"""`make pairs` end to end: artifacts TRL accepts, and a SIGKILLed run that resumes from the cache with
+identical output and no repeated teacher call."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from hydra import compose, initialize_config_dir
+
+from distill import io
+from distill.recipes import CONF_DIR
+from distill.recipes.pairs import run
+from distill.records import SUBTASKS
+from distill.sampling.loopback import FaultPlan, LoopbackServer
+
+
+def _cfg(tmp_path, *overrides):
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        return compose("pairs", [f"output_dir={tmp_path}/run", f"cache.path={tmp_path}/cache.sqlite",
+                                 "tasks.total=360", *overrides])
+
+
+def test_pairs_recipe_writes_datasets_stats_and_a_simulated_label(tmp_path, capsys):
+    stats = run(_cfg(tmp_path))
+    out = tmp_path / "run"
+    assert set(stats["pairs_by_subtask"]) == set(SUBTASKS)
+    assert {"pairs_by_subtask", "pairs_by_reason", "pairs_by_source", "contamination_dropped"} <= set(stats)
+    assert json.loads((out / "stats.json").read_text())["pairs"] == stats["pairs"] == len(io.read_pairs(out))
+    conversational, rendered = io.load_dataset(out / "dataset"), io.load_dataset(out / "rendered")
+    assert {"prompt", "chosen", "rejected", "tools", "subtask", "source", "reason", "task_id"} <= set(conversational.column_names)
+    assert len(conversational) == len(rendered) == stats["pairs"]
+    assert stats["teacher"]["simulated"] is True
+    assert io.read_manifest(out)["teacher"]["simulated"] is True
+    printed = capsys.readouterr().out
+    assert "SIMULATED" in printed and "corruption" in printed
+
+
+def test_rerun_makes_no_teacher_request_and_writes_the_same_pairs(tmp_path):
+    first = run(_cfg(tmp_path))
+    before = (tmp_path / "run" / "pairs.jsonl").read_bytes()
+    second = run(_cfg(tmp_path))
+    assert second["teacher"]["cache"]["requested"] == 0
+    assert second["teacher"]["cache"]["hits"] == first["teacher"]["cache"]["requested"]
+    assert (tmp_path / "run" / "pairs.jsonl").read_bytes() == before
+
+
+def _pairs_cli(tmp_path, name, server, cache):
+    env = {**os.environ, "LOOPBACK_KEY": "sk-loopback-test"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "distill.cli", "pairs", "teacher=openai", f"teacher.base_url={server.base_url}/v1",
+         "teacher.api_key_env=LOOPBACK_KEY", "teacher.model=loop", "teacher.concurrency=2", "tasks.total=120",
+         "sampling.n=1", f"output_dir={tmp_path}/{name}", f"cache.path={cache}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _cached(cache):
+    if not cache.exists():
+        return 0
+    with sqlite3.connect(cache) as db:
+        try:
+            return db.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+
+def test_a_sigkilled_run_resumes_from_the_cache_with_identical_output(tmp_path):
+    slow = LoopbackServer(FaultPlan(latency_s=0.15))
+    other = LoopbackServer(FaultPlan(latency_s=0.01))
+    slow.start()
+    other.start()
+    try:
+        cache = tmp_path / "killed.sqlite"
+        proc = _pairs_cli(tmp_path, "killed", slow, cache)
+        deadline = time.monotonic() + 120
+        while _cached(cache) < 10 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        done_before = _cached(cache)
+        assert 10 <= done_before < 96, done_before  # killed mid-run, with paid work in the cache
+        assert io.read_manifest(tmp_path / "killed")["status"] == "running"
+
+        resumed = _pairs_cli(tmp_path, "killed", slow, cache)
+        assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
+        clean = _pairs_cli(tmp_path, "clean", other, tmp_path / "clean.sqlite")
+        assert clean.wait(timeout=300) == 0, clean.stderr.read()
+
+        # Nothing that reached the cache was asked again; only answers in flight at the kill (at most
+        # `teacher.concurrency` of them) were lost with the process and asked once more.
+        repeated = sum(n - 1 for n in slow.successes.values())
+        assert repeated <= 2
+        assert sum(slow.successes.values()) - repeated == sum(other.successes.values())
+        assert (tmp_path / "killed" / "pairs.jsonl").read_bytes() == (tmp_path / "clean" / "pairs.jsonl").read_bytes()
+        assert io.read_manifest(tmp_path / "killed")["status"] == "done"
+    finally:
+        slow.stop()
+        other.stop()
