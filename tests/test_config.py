@@ -21,7 +21,7 @@ def _compose(name, overrides=()):
 def test_primary_config_composes_and_resolves(recipe):
     cfg = _compose(recipe)
     assert cfg.recipe == recipe
-    assert cfg.output_dir == f"outputs/{recipe}/default"
+    assert cfg.output_dir == f"outputs/{recipe}/{cfg.run_name}"
     OmegaConf.to_container(cfg, resolve=True)
 
 

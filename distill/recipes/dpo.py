@@ -1,0 +1,185 @@
+"""`make dpo`: TRL DPO of the student on a pairs run -> outputs/dpo/<run_name>/.
+
+Round 0 trains on the pairs run (optionally after an SFT warm start); each further round samples the
+student on fresh train tasks, verifies its answers and trains again on pairs whose rejected side is
+the student's own failure. Dev-split accuracy (through the verifier) is measured before training and
+after every round, written to metrics.jsonl and printed as before -> after per sub-task.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from distill import io
+from distill.console import format_table
+from distill.evaluate import evaluate, flat_metrics, summarize
+from distill.models import StudentSpec, load_student
+from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
+from distill.records import SUBTASKS, Task
+from distill.sampling.base import SamplingParams
+from distill.sampling.hf import HFSampler
+from distill.train import (
+    check_prefix,
+    cpu_or_gpu,
+    device_defaults,
+    length_grouped,
+    pair_length,
+    plot_curve,
+    save_student,
+    stratified,
+    token_budget,
+    train_dpo,
+    train_sft,
+    uses_native_tools,
+)
+from distill.verify import VerifyConfig
+from distill.verify.sandbox import Sandbox
+
+log = logging.getLogger("distill")
+
+
+def run(cfg: DictConfig) -> dict[str, Any]:
+    """Train the student; returns {"before": summary, "after": summary}."""
+    spec: StudentSpec = build(cfg.student)
+    verify: VerifyConfig = build(cfg.verify)
+    pairs_dir = Path(cfg.pairs_run)
+    pairs_manifest = io.read_manifest(pairs_dir)
+    dpo_args = device_defaults(_plain(cfg.dpo.args))
+    sft_args = device_defaults(_plain(cfg.dpo.sft))
+    peft = build(cfg.dpo.peft) if cfg.dpo.peft is not None else None
+    with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
+        model, tokenizer = load_student(spec, "float32")
+        native = uses_native_tools(tokenizer, spec.tools_in_template)
+        dataset = io.load_dataset(pairs_dir / ("dataset" if native else "rendered"))
+        check_prefix(tokenizer, [dataset[i] for i in range(min(16, len(dataset)))], native)
+        tasks = _tasks_of(pairs_manifest)
+        dev = _dev_subset([t for t in tasks if t.split == "dev"], cfg.eval.per_subtask)
+        history: list[dict[str, Any]] = []
+        before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox)
+        history.append({"round": -1, "phase": "before", **flat_metrics(before)})
+        budget = token_budget(tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), native)
+        train_set = _grouped(stratified(dataset, cpu_or_gpu(cfg.max_pairs, 96, None), cfg.seed, budget),
+                             tokenizer, native, dpo_args, cfg.seed)
+        if cfg.sft_warmup or cfg.sft_only:
+            model, logs = train_sft(model, tokenizer, train_set, sft_args, peft, ctx.dir / "checkpoints" / "sft")
+            history += [{"round": 0, "phase": "sft", **h} for h in logs]
+        after = before
+        for number in range(cfg.rounds if not cfg.sft_only else 1):
+            if number > 0:
+                fresh = _on_policy_pairs(model, tokenizer, spec, tasks, number, cfg, verify, sandbox, native)
+                train_set = _grouped(fresh, tokenizer, native, dpo_args, cfg.seed + number)
+            if not cfg.sft_only:
+                model, logs = train_dpo(model, tokenizer, train_set, {**dpo_args, "seed": cfg.seed + number},
+                                        peft if number == 0 else None, ctx.dir / "checkpoints" / f"round-{number}")
+                history += [{"round": number, "phase": "dpo", **h} for h in logs]
+            after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox)
+            history.append({"round": number, "phase": "after", **flat_metrics(after)})
+            io.write_jsonl(ctx.dir / "metrics.jsonl", history)
+        save_student(model, tokenizer, ctx.dir / "model", cfg.merge)
+        io.write_jsonl(ctx.dir / "metrics.jsonl", history)
+        plot_curve(history, ctx.dir / "train_curve.png")
+        io.write_json(ctx.dir / "dev_accuracy.json", {"before": before, "after": after})
+        ctx.counts.update(pairs=len(train_set), dev_tasks=len(dev), rounds=cfg.rounds)
+        ctx.extra.update(student=spec.name, pairs_run=str(pairs_dir), native_tools=native,
+                         teacher=pairs_manifest.get("teacher"))
+    _print(before, after, ctx.dir)
+    return {"before": before, "after": after}
+
+
+def _grouped(dataset: Any, tokenizer: Any, native: bool, args: dict[str, Any], seed: int) -> Any:
+    lengths = [pair_length(tokenizer, row, native) for row in dataset]
+    return length_grouped(dataset, lengths, args["per_device_train_batch_size"], seed)
+
+
+def _plain(node: DictConfig) -> dict[str, Any]:
+    values = OmegaConf.to_container(node, resolve=True)
+    assert isinstance(values, dict)
+    values.pop("_target_", None)
+    return values
+
+
+def _tasks_of(pairs_manifest: dict[str, Any]) -> list[Task]:
+    """The pairs run's task set, regenerated from its manifest (generation is deterministic)."""
+    config = pairs_manifest["config"]
+    source = instantiate(config["tasks"], _convert_="all")
+    return list(source.generate(config["seed"]))
+
+
+def _dev_subset(dev: list[Task], per_subtask: int) -> list[Task]:
+    return [t for s in SUBTASKS for t in [t for t in dev if t.subtask == s][:per_subtask]]
+
+
+def _sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig, native: bool | None = None) -> HFSampler:
+    return HFSampler.from_model(model, tokenizer, spec.name, batch_size=cfg.eval.batch_size,
+                                tools_in_template=native, progress=True)
+
+
+def _evaluate(model: Any, tokenizer: Any, spec: StudentSpec, dev: list[Task], cfg: DictConfig,
+              verify: VerifyConfig, sandbox: Sandbox) -> dict[str, Any]:
+    model.eval()
+    params = SamplingParams(n=1, temperature=0.0, max_tokens=cfg.eval.max_tokens, seed=cfg.seed)
+    records = evaluate(_sampler(model, tokenizer, spec, cfg, spec.tools_in_template), dev, params, spec.name,
+                       verify, sandbox)
+    return summarize(records, spec.name)
+
+
+def _on_policy_pairs(model: Any, tokenizer: Any, spec: StudentSpec, tasks: list[Task], number: int,
+                     cfg: DictConfig, verify: VerifyConfig, sandbox: Sandbox, native: bool) -> Any:
+    """Pairs whose rejected side is the student's own failure on fresh train tasks (vLLM when installed)."""
+    from distill.pairs import PairConfig, build_pairs, to_datasets
+    from distill.recipes.pairs import _judge
+    from distill.verify import label_samples
+
+    size = cfg.on_policy.tasks_per_round
+    train = [t for t in tasks if t.split == "train"]
+    fresh = train[(number - 1) * size % max(1, len(train)):][:size]
+    params: SamplingParams = build(cfg.on_policy.sampling)
+    sampler = _on_policy_sampler(model, tokenizer, spec, cfg)
+    student = _judge(fresh, sampler.sample(fresh, params), verify, sandbox)
+    config = PairConfig(quotas={"student": 2}, allow_gold_chosen=True)
+    pairs, _ = build_pairs(fresh, {}, student, config, lambda s: label_samples(fresh, s, verify, sandbox), cfg.seed)
+    log.info("round %d: %d on-policy pairs from %d tasks", number, len(pairs), len(fresh))
+    conversational, rendered = to_datasets(pairs)
+    return conversational if native else rendered
+
+
+def _on_policy_sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig) -> Any:
+    backend = cfg.on_policy.backend
+    if backend == "auto":
+        backend = "vllm" if importlib.util.find_spec("vllm") is not None else "hf"
+    if backend == "vllm":
+        import tempfile
+
+        from distill.sampling.vllm import VLLMSampler
+
+        folder = Path(tempfile.mkdtemp(prefix="distill-student-"))
+        save_student(model, tokenizer, folder, merge=True)
+        return VLLMSampler(str(folder), dtype="float32", enforce_eager=True, name=spec.name)
+    return _sampler(model, tokenizer, spec, cfg, spec.tools_in_template)
+
+
+def _print(before: dict[str, Any], after: dict[str, Any], run_dir: Path) -> None:
+    rows = []
+    for name in before["subtasks"]:
+        b, a = before["subtasks"][name]["accuracy"], after["subtasks"].get(name, {}).get("accuracy", 0.0)
+        rows.append((name, f"{b:.2f}", f"{a:.2f}", f"{a - b:+.2f}"))
+    mb, ma = before["overall"]["macro_accuracy"], after["overall"]["macro_accuracy"]
+    rows.append(("macro", f"{mb:.2f}", f"{ma:.2f}", f"{ma - mb:+.2f}"))
+    print(format_table(("dev accuracy", "before", "after", "change"), rows))
+    print(f"model -> {run_dir / 'model'}")
+
+
+@hydra.main(config_path=CONF_DIR, config_name="dpo", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    run(with_hydra_run_dir(cfg))
+
+
+if __name__ == "__main__":
+    main()

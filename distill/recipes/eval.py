@@ -1,0 +1,127 @@
+"""`make eval`: per-sub-task accuracy of a model on a task set -> outputs/eval/<run_name>/.
+
+The model is a student (the base one, or a `make dpo` checkpoint: ``checkpoint=outputs/dpo/x/model``)
+or any teacher backend (``target=teacher teacher=openai``; answers go through the response cache).
+Writes results.jsonl (task, output, verdict, reason) and summary.json with Wilson 95% intervals; BFCL
+categories are scored by BFCL's rules.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig
+
+from distill import io
+from distill.console import format_table
+from distill.evaluate import evaluate, summarize
+from distill.models import StudentSpec, load_student
+from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
+from distill.records import Task
+from distill.sampling.base import open_sampler
+from distill.sampling.cache import CachedSampler
+from distill.sampling.hf import HFSampler
+
+log = logging.getLogger("distill")
+
+
+def run(cfg: DictConfig) -> dict[str, Any]:
+    """Evaluate the configured model; returns the summary."""
+    source, verify, params = build(cfg.tasks), build(cfg.verify), build(cfg.sampling)
+    tasks = select(list(source.generate(cfg.seed)), cfg.split, cfg.limit_per_subtask)
+    if cfg.bfcl_categories:
+        from distill.tasks.bfcl import BfclSet
+
+        tasks += list(BfclSet("bfcl", tuple(cfg.bfcl_categories), cfg.limit_per_subtask).generate())
+    sampler, name, closer = _model(cfg)
+    with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
+        records = evaluate(sampler, tasks, params, name, verify, sandbox)
+        summary = summarize(records, name)
+        summary["target"] = cfg.target
+        summary["simulated"] = cfg.target == "teacher" and cfg.teacher.backend == "simulated"
+        io.write_jsonl(ctx.dir / "results.jsonl", records)
+        io.write_json(ctx.dir / "summary.json", summary)
+        ctx.counts.update(tasks=len(tasks), correct=sum(r.verdict.correct for r in records))
+        ctx.extra["model"] = name
+    if closer is not None:
+        closer()
+    _print(summary, ctx.dir)
+    return summary
+
+
+def select(tasks: list[Task], split: str, per_subtask: int | None) -> list[Task]:
+    """The split's tasks (BFCL tasks are all ``test``), at most `per_subtask` of each sub-task."""
+    chosen = [t for t in tasks if t.split == split]
+    if per_subtask is None:
+        return chosen
+    counts: dict[str, int] = {}
+    kept = []
+    for task in chosen:
+        if counts.get(task.subtask, 0) < per_subtask:
+            counts[task.subtask] = counts.get(task.subtask, 0) + 1
+            kept.append(task)
+    return kept
+
+
+def _model(cfg: DictConfig) -> tuple[Any, str, Any]:
+    """(sampler, model name for reports, cleanup or None)."""
+    if cfg.target == "teacher":
+        config = build(cfg.teacher)
+        cached = CachedSampler(open_sampler(config), config.backend, config.model, build(cfg.cache))
+        return cached, f"{config.backend}:{config.model}", cached.close
+    if cfg.target != "student":
+        raise ValueError(f"target={cfg.target!r}: expected student or teacher")
+    spec: StudentSpec = build(cfg.student)
+    model, tokenizer = load_student(spec, "float32")
+    name = spec.name
+    if cfg.checkpoint:
+        model, tokenizer, name = _load_checkpoint(model, Path(cfg.checkpoint), spec)
+    return HFSampler.from_model(model, tokenizer, name, batch_size=cfg.batch_size,
+                                tools_in_template=spec.tools_in_template), name, None
+
+
+def _load_checkpoint(base: Any, folder: Path, spec: StudentSpec) -> tuple[Any, Any, str]:
+    """A `make dpo` output: a LoRA adapter on the base student, or a merged model.
+
+    Raises:
+        FileNotFoundError: naming the folder, when it holds neither.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    if (folder / "adapter_config.json").exists():
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(base, folder).merge_and_unload()
+    elif (folder / "config.json").exists():
+        model = AutoModelForCausalLM.from_pretrained(folder)
+    else:
+        raise FileNotFoundError(f"checkpoint={folder} holds no adapter_config.json or config.json: "
+                                "point it at a `make dpo` run's model/ folder")
+    model.eval()
+    return model, tokenizer, f"{spec.name}+{folder.parent.name}"
+
+
+def _print(summary: dict[str, Any], run_dir: Path) -> None:
+    rows = [(name, s["n"], f"{s['accuracy']:.3f}", f"[{s['ci95'][0]:.2f}, {s['ci95'][1]:.2f}]")
+            for name, s in summary["subtasks"].items()]
+    rows += [(f"bfcl:{name}", d["n"], f"{d['accuracy']:.3f}", f"[{d['ci95'][0]:.2f}, {d['ci95'][1]:.2f}]")
+             for name, d in ((k.split(":", 1)[1], v) for k, v in summary.get("bfcl", {}).get("detail", {}).items())]
+    print(format_table(("subtask", "n", "accuracy", "95% CI"), rows))
+    macro = summary["overall"]["macro_accuracy"]
+    bfcl = summary.get("bfcl", {}).get("non_live_summary")
+    label = " (SIMULATED teacher)" if summary.get("simulated") else ""
+    print(f"{summary['model']}{label}: macro accuracy {macro if macro is not None else '-'}"
+          + (f", BFCL non-live summary {bfcl}" if bfcl is not None else "") + f" -> {run_dir}")
+
+
+@hydra.main(config_path=CONF_DIR, config_name="eval", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    run(with_hydra_run_dir(cfg))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""`make experiment`: every arm of an experiment through pairs -> dpo -> eval, then one report.
+
+Each stage is the ordinary recipe composed from its own config with the arm's overrides, so an arm
+is exactly what `make pairs/dpo/eval ARGS=...` would have produced; the runs land in
+``outputs/<stage>/<experiment>-<arm>/``. Arms sharing the same pairs overrides share one pairs run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
+
+from distill.recipes import CONF_DIR, with_hydra_run_dir
+
+
+def _compose(recipe: str, overrides: list[str]) -> DictConfig:
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        return compose(recipe, overrides)
+
+
+def run(cfg: DictConfig) -> Path:
+    """Run the experiment; returns the report's path."""
+    from distill.recipes import dpo, pairs, report
+    from distill.recipes import eval as evaluate
+
+    exp = cfg.experiment
+    root = Path(cfg.output_dir).parent.parent  # outputs/
+    common = {stage: list(exp.common.get(stage, [])) for stage in ("pairs", "dpo", "eval")}
+    eval_runs = [_eval(evaluate, root, f"{exp.name}-base", [], common["eval"])]
+    dpo_runs: list[str] = []
+    pairs_done: dict[tuple[str, ...], Path] = {}
+    for arm, stages in exp.arms.items():
+        name = f"{exp.name}-{arm}"
+        pairs_overrides = tuple(stages.get("pairs", [])) + tuple(common["pairs"])
+        if pairs_overrides not in pairs_done:
+            pairs_dir = root / "pairs" / name
+            pairs.run(_compose("pairs", [f"output_dir={pairs_dir}", *pairs_overrides]))
+            pairs_done[pairs_overrides] = pairs_dir
+        dpo_dir = root / "dpo" / name
+        dpo.run(_compose("dpo", [f"output_dir={dpo_dir}", f"pairs_run={pairs_done[pairs_overrides]}",
+                                 *stages.get("dpo", []), *common["dpo"]]))
+        dpo_runs.append(str(dpo_dir))
+        eval_runs.append(_eval(evaluate, root, name, [f"checkpoint={dpo_dir / 'model'}"], common["eval"]))
+    first_pairs = next(iter(pairs_done.values()))
+    return report.run(_compose("report", [f"output_dir={cfg.output_dir}", f"eval_runs=[{','.join(eval_runs)}]",
+                                          f"pairs_run={first_pairs}", f"dpo_runs=[{','.join(dpo_runs)}]"]))
+
+
+def _eval(module: Any, root: Path, name: str, overrides: list[str], common: list[str]) -> str:
+    out = root / "eval" / name
+    module.run(_compose("eval", [f"output_dir={out}", *overrides, *common]))
+    return str(out)
+
+
+@hydra.main(config_path=CONF_DIR, config_name="experiment", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    run(with_hydra_run_dir(cfg))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""The report: per-sub-task accuracy of several eval runs side by side, how rejection reasons shift,
+pair statistics, training curves, and findings stated with the measured numbers.
+
+Library code: takes loaded summaries and stats (the recipe reads them through `distill.io`), writes
+PNG figures with matplotlib and returns Markdown; `to_html` renders that Markdown for report.html.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SECTIONS = ("Findings", "Accuracy per sub-task", "Rejection reasons", "Pairs", "Training")
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    """One evaluated model, as the report sees it."""
+
+    label: str
+    summary: dict[str, Any]
+    role: str = "other"
+    """``base``, ``trained``, ``teacher`` or ``other``: which comparison it takes part in."""
+    arm: str = ""
+    """What produced a trained model: ``granular``/``umbrella`` and ``DPO``/``SFT``/``SFT->DPO``."""
+    memory: str = "off"
+
+
+@dataclass
+class ReportInputs:
+    evals: list[EvalRun]
+    pair_stats: dict[str, Any] | None = None
+    curves: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    """(dpo run label, its metrics.jsonl entries)."""
+
+
+def subtasks_of(evals: Sequence[EvalRun]) -> list[str]:
+    names: list[str] = []
+    for run in evals:
+        names += [n for n in run.summary["subtasks"] if n not in names]
+    return names
+
+
+def plot_accuracy(evals: Sequence[EvalRun], path: Path) -> None:
+    """Grouped bars per sub-task, one bar per eval run, with Wilson 95% intervals."""
+    plt = _pyplot()
+    names = subtasks_of(evals)
+    width = 0.8 / max(1, len(evals))
+    fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(names) + 2), 4.2))
+    for k, run in enumerate(evals):
+        acc = [run.summary["subtasks"].get(n, {}).get("accuracy", 0.0) for n in names]
+        lo = [a - run.summary["subtasks"].get(n, {}).get("ci95", [a, a])[0] for a, n in zip(acc, names, strict=True)]
+        hi = [run.summary["subtasks"].get(n, {}).get("ci95", [a, a])[1] - a for a, n in zip(acc, names, strict=True)]
+        xs = [i + (k - (len(evals) - 1) / 2) * width for i in range(len(names))]
+        ax.bar(xs, acc, width, yerr=[lo, hi], capsize=2, label=run.label)
+    ax.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("accuracy (95% CI)")
+    ax.legend(fontsize=8, loc="upper right")
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_reasons(evals: Sequence[EvalRun], path: Path) -> None:
+    """One stacked bar per eval run: the share of each verdict reason."""
+    plt = _pyplot()
+    reasons = sorted({r for run in evals for r in run.summary["reasons"]}, key=lambda r: (r != "ok", r))
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(evals) + 1.8))
+    for k, run in enumerate(evals):
+        total = sum(run.summary["reasons"].values()) or 1
+        left = 0.0
+        for i, reason in enumerate(reasons):
+            share = run.summary["reasons"].get(reason, 0) / total
+            ax.barh(k, share, left=left, color=plt.cm.tab20(i % 20), label=reason if k == 0 else None)
+            left += share
+    ax.set_yticks(range(len(evals)), [r.label for r in evals], fontsize=8)
+    ax.set_xlabel("share of answers")
+    ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_curves(curves: Sequence[tuple[str, list[dict[str, Any]]]], path: Path) -> None:
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+    for label, history in curves:
+        steps = [(h["step"], h) for h in history if "loss" in h and "step" in h and h.get("phase") == "dpo"]
+        for ax, key in zip(axes, ("loss", "rewards/margins"), strict=True):
+            points = [(i, h[key]) for i, (_, h) in enumerate(steps) if key in h]
+            if points:
+                ax.plot(*zip(*points, strict=True), label=label)
+    for ax, title in zip(axes, ("DPO loss", "reward margin"), strict=True):
+        ax.set_title(title)
+        ax.set_xlabel("logging step")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def build_report(inputs: ReportInputs, out: Path) -> str:
+    """Write the figures into `out` and return the report's Markdown."""
+    plot_accuracy(inputs.evals, out / "accuracy.png")
+    plot_reasons(inputs.evals, out / "reasons.png")
+    parts = ["# distill report", "", *findings(inputs.evals), "", "## Accuracy per sub-task", "",
+             "![accuracy per sub-task](accuracy.png)", "", *accuracy_table(inputs.evals), "",
+             "## Rejection reasons", "", "How the verifier's reasons for wrong answers shift between models.", "",
+             "![rejection reasons](reasons.png)", "", *reasons_table(inputs.evals), "", "## Pairs", "",
+             *pairs_section(inputs.pair_stats), "", "## Training", ""]
+    if inputs.curves:
+        plot_curves(inputs.curves, out / "training.png")
+        parts += ["![training curves](training.png)", ""]
+    else:
+        parts += ["No dpo run was given (`dpo_runs=[...]`).", ""]
+    return "\n".join(parts)
+
+
+def _acc(run: EvalRun, name: str) -> str:
+    s = run.summary["subtasks"].get(name)
+    return "–" if s is None else f"{s['accuracy']:.2f} [{s['ci95'][0]:.2f}, {s['ci95'][1]:.2f}]"
+
+
+def accuracy_table(evals: Sequence[EvalRun]) -> list[str]:
+    lines = ["| sub-task | " + " | ".join(r.label for r in evals) + " |", "|---" * (len(evals) + 1) + "|"]
+    for name in subtasks_of(evals):
+        lines.append(f"| {name} | " + " | ".join(_acc(r, name) for r in evals) + " |")
+    lines.append("| **macro** | " + " | ".join(f"{r.summary['overall']['macro_accuracy']:.3f}"
+                                                 if r.summary["overall"]["macro_accuracy"] is not None else "–"
+                                                 for r in evals) + " |")
+    bfcl = [r.summary.get("bfcl") for r in evals]
+    if any(bfcl):
+        categories = sorted({k for b in bfcl if b for k in b if k not in ("detail", "non_live_summary")})
+        for category in categories:
+            lines.append(f"| BFCL {category} | " + " | ".join(f"{b[category]:.3f}" if b and category in b else "–"
+                                                           for b in bfcl) + " |")
+        summaries = [b.get("non_live_summary") if b else None for b in bfcl]
+        lines.append("| BFCL non-live summary | " + " | ".join("–" if s is None else f"{s:.3f}" for s in summaries) + " |")
+    return lines
+
+
+def reasons_table(evals: Sequence[EvalRun]) -> list[str]:
+    reasons = sorted({r for run in evals for r in run.summary["reasons"]}, key=lambda r: (r != "ok", r))
+    lines = ["| reason | " + " | ".join(r.label for r in evals) + " |", "|---" * (len(evals) + 1) + "|"]
+    for reason in reasons:
+        lines.append(f"| {reason} | " + " | ".join(str(r.summary["reasons"].get(reason, 0)) for r in evals) + " |")
+    return lines
+
+
+def pairs_section(stats: dict[str, Any] | None) -> list[str]:
+    if not stats:
+        return ["No pairs run was given (`pairs_run=...`)."]
+    teacher = stats.get("teacher", {})
+    simulated = " — **simulated teacher** (an oracle with injected errors, not a real model)"
+    label = simulated if teacher.get("simulated") else ""
+    lines = [f"{stats['pairs']} pairs from {stats['tasks']} tasks; teacher `{teacher.get('backend')}:"
+             f"{teacher.get('model')}`{label}; {stats['contamination_dropped']} prompts dropped for contamination.", "",
+             "| sub-task | pairs |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in stats["pairs_by_subtask"].items()]
+    lines += ["", "| source | pairs |", "|---|---|"] + [f"| {k} | {v} |" for k, v in stats["pairs_by_source"].items()]
+    lines += ["", "| reason | pairs |", "|---|---|"] + [f"| {k} | {v} |" for k, v in stats["pairs_by_reason"].items()]
+    return lines
+
+
+def _lift_lines(base: EvalRun, other: EvalRun) -> list[str]:
+    lines, better, worse = [], 0, 0
+    for name in subtasks_of([base, other]):
+        b, o = base.summary["subtasks"].get(name), other.summary["subtasks"].get(name)
+        if not b or not o:
+            continue
+        separated = o["ci95"][0] > b["ci95"][1] or o["ci95"][1] < b["ci95"][0]
+        better += o["accuracy"] > b["accuracy"] and separated
+        worse += o["accuracy"] < b["accuracy"] and separated
+        lines.append(f"  - {name}: {b['accuracy']:.2f} → {o['accuracy']:.2f} ({o['accuracy'] - b['accuracy']:+.2f})"
+                     + (" — intervals do not overlap" if separated else " — within the intervals"))
+    macro_base, macro_other = base.summary["overall"]["macro_accuracy"], other.summary["overall"]["macro_accuracy"]
+    head = (f"- **{other.label}** vs **{base.label}**: macro accuracy {macro_base:.3f} → {macro_other:.3f}; "
+            f"better on {better} sub-task(s) and worse on {worse} with non-overlapping 95% intervals.")
+    return [head, *lines]
+
+
+def findings(evals: Sequence[EvalRun]) -> list[str]:
+    """The answer to the seed's question, from the measured numbers only."""
+    lines = ["## Findings", ""]
+    base = next((r for r in evals if r.role == "base"), None)
+    trained = [r for r in evals if r.role == "trained"]
+    if base and trained:
+        for run in trained:
+            lines += _lift_lines(base, run)
+    else:
+        lines.append("- Give a base and a trained eval run (`eval_runs`) for the lift per sub-task.")
+    teacher = next((r for r in evals if r.role == "teacher"), None)
+    if teacher and trained:
+        gap = teacher.summary["overall"]["macro_accuracy"] - trained[-1].summary["overall"]["macro_accuracy"]
+        lines.append(f"- The teacher ({teacher.label}) is {gap:+.3f} macro accuracy above {trained[-1].label}.")
+    arms = {r.arm: r for r in trained if r.arm}
+    comparisons = (("granular DPO", "umbrella DPO"), ("granular SFT", "granular DPO"),
+                   ("granular DPO", "granular SFT->DPO"))
+    for a, b in comparisons:
+        if a in arms and b in arms:
+            lines += _lift_lines(arms[a], arms[b])
+    memory = [r for r in evals if r.memory != "off"]
+    for run in memory:
+        plain = next((r for r in evals if r.memory == "off" and r.summary["model"] == run.summary["model"]), None)
+        if plain:
+            lines += _lift_lines(plain, run)
+    if any("simulated" in r.label.lower() or r.summary.get("simulated") for r in evals):
+        lines.append("- Numbers marked *simulated* come from the offline oracle teacher, not a real model.")
+    return lines
+
+
+def to_html(markdown: str, title: str = "distill report") -> str:
+    """A small, dependency-free Markdown -> HTML for the constructs `build_report` emits."""
+    body: list[str] = []
+    in_table = False
+    in_list = False
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if all(set(c) <= set("-") for c in cells):
+                continue
+            if not in_table:
+                body.append("<table>")
+                in_table = True
+            body.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in cells) + "</tr>")
+            continue
+        if in_table:
+            body.append("</table>")
+            in_table = False
+        if line.startswith("- ") or line.startswith("  - "):
+            if not in_list:
+                body.append("<ul>")
+                in_list = True
+            body.append(f"<li>{_inline(line.strip()[2:])}</li>")
+            continue
+        if in_list:
+            body.append("</ul>")
+            in_list = False
+        image = re.fullmatch(r"!\[(.*)\]\((.*)\)", line)
+        if image:
+            body.append(f'<img src="{html.escape(image.group(2))}" alt="{html.escape(image.group(1))}">')
+        elif line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            body.append(f"<h{level}>{_inline(line[level:].strip())}</h{level}>")
+        elif line.strip():
+            body.append(f"<p>{_inline(line)}</p>")
+    body.append("</table>" if in_table else "")
+    body.append("</ul>" if in_list else "")
+    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}"
+             "td{border:1px solid #ccc;padding:3px 8px;font-size:13px}img{max-width:100%}")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{style}</style></head><body>{''.join(body)}</body></html>")
+
+
+def _inline(text: str) -> str:
+    text = html.escape(text)
+    text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
+    text = re.sub(r"\*(.+?)\*", r"<i>\1</i>", text)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", text)

@@ -1,0 +1,209 @@
+"""Student training with TRL: DPO (``trl.DPOTrainer``), an optional SFT warm start (``trl.SFTTrainer``),
+LoRA through peft or full fine-tuning, checkpoints that a rerun resumes from.
+
+Library code: plain arguments in (the recipe `distill.recipes.dpo` turns configuration into them).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("distill")
+
+
+class FormattingError(RuntimeError):
+    """The student's chat template does not render the prompt as a prefix of prompt + answer."""
+
+
+def device_defaults(args: dict[str, Any]) -> dict[str, Any]:
+    """Fill ``bf16`` and ``gradient_checkpointing`` left null in the config with the device's defaults:
+    on for a CUDA GPU; off on a CPU, where bf16 without hardware support and recomputation each cost
+    several times the step time (see README)."""
+    import torch
+
+    gpu = torch.cuda.is_available()
+    filled = dict(args)
+    for key in ("bf16", "gradient_checkpointing"):
+        if filled.get(key) is None:
+            filled[key] = gpu
+    return filled
+
+
+def uses_native_tools(tokenizer: Any, declared: bool | None) -> bool:
+    """Train on the ``tools`` column when the template renders tools (TRL's check), else on the rendered variant."""
+    from distill.formatting import template_renders_tools
+
+    return template_renders_tools(tokenizer) if declared is None else declared
+
+
+def check_prefix(tokenizer: Any, rows: Sequence[dict[str, Any]], with_tools: bool) -> None:
+    """Fail when the tokenized prompt is not a prefix of the tokenized prompt + chosen answer.
+
+    TRL only warns (and trains on a context the model never sees at inference); here it is an error.
+
+    Raises:
+        FormattingError: naming the first row that breaks, with the diverging text.
+    """
+    for row in rows:
+        tools = row.get("tools") if with_tools else None
+        kwargs = {"tools": tools} if tools else {}
+        prompt = _ids(tokenizer.apply_chat_template(row["prompt"], add_generation_prompt=True, tokenize=True, **kwargs))
+        full = _ids(tokenizer.apply_chat_template(row["prompt"] + row["chosen"], tokenize=True, **kwargs))
+        if full[: len(prompt)] != prompt:
+            cut = next((i for i, (a, b) in enumerate(zip(prompt, full, strict=False)) if a != b), len(full))
+            raise FormattingError(
+                f"task {row.get('task_id')}: the chat template renders the prompt differently once an answer "
+                f"follows (diverges at token {cut}: {tokenizer.decode(prompt[cut:cut + 12])!r} vs "
+                f"{tokenizer.decode(full[cut:cut + 12])!r}); use a template that renders the generation prompt "
+                "as the start of the assistant turn")
+
+
+def _ids(encoded: Any) -> list[int]:
+    return list(encoded["input_ids"] if isinstance(encoded, dict) or hasattr(encoded, "keys") else encoded)
+
+
+def stratified(dataset: Any, limit: int | None, seed: int, fits: Any = None) -> Any:
+    """At most `limit` rows, spread evenly over sub-tasks (seeded), so a short CPU run sees every sub-task.
+
+    `fits(row) -> bool`, when given, is checked lazily on the rows drawn (a token-length budget).
+    """
+    if (limit is None or limit >= len(dataset)) and fits is None:
+        return dataset.shuffle(seed=seed)
+    limit = len(dataset) if limit is None else limit
+    by_subtask: dict[str, list[int]] = {}
+    for index, subtask in enumerate(dataset["subtask"]):
+        by_subtask.setdefault(subtask, []).append(index)
+    rng = random.Random(seed)
+    for indices in by_subtask.values():
+        rng.shuffle(indices)
+    picked: list[int] = []
+    while len(picked) < limit and any(by_subtask.values()):
+        for indices in by_subtask.values():
+            while indices and len(picked) < limit:
+                index = indices.pop()
+                if fits is None or fits(dataset[index]):
+                    picked.append(index)
+                    break
+    rng.shuffle(picked)
+    return dataset.select(picked)
+
+
+def pair_length(tokenizer: Any, row: dict[str, Any], with_tools: bool) -> int:
+    """Tokens of prompt + the longer of the two answers (what a batch is padded to)."""
+    kwargs = {"tools": row["tools"]} if with_tools and row.get("tools") else {}
+    return max(len(_ids(tokenizer.apply_chat_template(row["prompt"] + row[side], tokenize=True, **kwargs)))
+               for side in ("chosen", "rejected"))
+
+
+def token_budget(tokenizer: Any, limit: int | None, with_tools: bool) -> Any:
+    """A `fits(row) -> bool` test: prompt + the longer answer within `limit` tokens (None: everything fits)."""
+    if limit is None:
+        return None
+    return lambda row: pair_length(tokenizer, row, with_tools) <= limit
+
+
+def length_grouped(dataset: Any, lengths: Sequence[int], batch_size: int, seed: int) -> Any:
+    """Reorder rows so each batch holds pairs of similar length (little padding), batches in seeded random
+    order; train with ``train_sampling_strategy=sequential`` so the order is kept."""
+    order = sorted(range(len(dataset)), key=lambda i: lengths[i])
+    batches = [order[i: i + batch_size] for i in range(0, len(order), batch_size)]
+    random.Random(seed).shuffle(batches)
+    return dataset.select([i for batch in batches for i in batch])
+
+
+def cpu_or_gpu(value: Any, cpu: Any, gpu: Any) -> Any:
+    """Resolve an ``auto`` setting by device."""
+    import torch
+
+    if value != "auto":
+        return value
+    return gpu if torch.cuda.is_available() else cpu
+
+
+def last_checkpoint(folder: Path) -> str | None:
+    """The newest *complete* checkpoint: a run killed while saving leaves one without trainer_state.json."""
+    found = folder.glob("checkpoint-*") if folder.exists() else []
+    complete = [p for p in found if (p / "trainer_state.json").exists()]
+    complete.sort(key=lambda p: int(p.name.split("-")[1]))
+    return str(complete[-1]) if complete else None
+
+
+def train_dpo(model: Any, tokenizer: Any, dataset: Any, args: dict[str, Any], peft_config: Any,
+              output_dir: Path) -> tuple[Any, list[dict[str, Any]]]:
+    """Run `trl.DPOTrainer`; resumes from the newest checkpoint in `output_dir`. Returns (model, log history)."""
+    from trl import DPOConfig, DPOTrainer
+
+    config = DPOConfig(**{**args, "output_dir": str(output_dir)})
+    trainer = DPOTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer,
+                         peft_config=peft_config)
+    resume = last_checkpoint(output_dir)
+    if resume:
+        log.info("resuming DPO from %s", resume)
+    trainer.train(resume_from_checkpoint=resume)
+    return trainer.model, list(trainer.state.log_history)
+
+
+def train_sft(model: Any, tokenizer: Any, dataset: Any, args: dict[str, Any], peft_config: Any,
+              output_dir: Path) -> tuple[Any, list[dict[str, Any]]]:
+    """SFT warm start on the chosen answers (prompt-completion rows: loss on the answer only).
+
+    A LoRA warm start is merged into the weights, so that DPO's reference model is the SFT model.
+    """
+    from trl import SFTConfig, SFTTrainer
+
+    rows = dataset.map(lambda r: {"completion": r["chosen"]}, remove_columns=["chosen", "rejected"])
+    config = SFTConfig(**{**args, "output_dir": str(output_dir)})
+    trainer = SFTTrainer(model=model, args=config, train_dataset=rows, processing_class=tokenizer,
+                         peft_config=peft_config)
+    trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
+    model = trainer.model
+    if peft_config is not None:
+        model = model.merge_and_unload()
+    return model, list(trainer.state.log_history)
+
+
+def save_student(model: Any, tokenizer: Any, folder: Path, merge: bool) -> None:
+    """The adapter (or, with `merge`, a merged full model) and the tokenizer, written atomically."""
+    import os
+    import shutil
+
+    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    to_save = model.merge_and_unload() if merge and hasattr(model, "merge_and_unload") else model
+    to_save.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
+
+
+def plot_curve(history: Sequence[dict[str, Any]], path: Path) -> None:
+    """Loss, reward margin and reward accuracy per logging step (one line per round)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = (("loss", "loss"), ("rewards/margins", "reward margin"), ("rewards/accuracies", "reward accuracy"))
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    rounds = sorted({h.get("round", 0) for h in history if "loss" in h})
+    for ax, (key, title) in zip(axes, panels, strict=True):
+        for number in rounds:
+            points = [(h["step"], h[key]) for h in history if h.get("round", 0) == number and key in h and "step" in h]
+            if points:
+                ax.plot(*zip(*points, strict=True), marker=".", label=f"round {number}")
+        ax.set_title(title)
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def jsonable(entry: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(entry, default=float))

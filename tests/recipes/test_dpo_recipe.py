@@ -1,0 +1,123 @@
+"""`make dpo` on the tiny random student: trains, saves an adapter that reloads and generates, picks
+the dataset variant the chat template needs, resumes after a kill, and sweeps student size."""
+
+import math
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from distill import io
+from distill.models import tiny_random_dir
+from distill.recipes import CONF_DIR
+from distill.recipes import dpo as dpo_recipe
+from distill.recipes.pairs import run as run_pairs
+from distill.train import FormattingError, check_prefix, length_grouped
+
+TINY = ["student=tiny-random", "max_pairs=8", "max_pair_tokens=null", "eval.per_subtask=1", "eval.max_tokens=8",
+        "dpo.args.per_device_train_batch_size=4"]
+
+
+def _compose(name, overrides):
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        return compose(name, overrides)
+
+
+@pytest.fixture(scope="module")
+def pairs_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pairs")
+    run_pairs(_compose("pairs", [f"output_dir={tmp}/run", f"cache.path={tmp}/c.sqlite", "tasks.total=180"]))
+    return tmp / "run"
+
+
+def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_run, tmp_path):
+    result = dpo_recipe.run(_compose("dpo", [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY]))
+    out = tmp_path / "dpo"
+    metrics = list(io.read_jsonl(out / "metrics.jsonl", dict)) if False else [
+        __import__("json").loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    losses = [m["loss"] for m in metrics if m.get("phase") == "dpo" and "loss" in m]
+    assert len(losses) == 2 and all(math.isfinite(x) for x in losses)
+    assert any("rewards/margins" in m for m in metrics)
+    assert {m["phase"] for m in metrics} >= {"before", "dpo", "after"}
+    assert (out / "model" / "adapter_config.json").exists() and (out / "train_curve.png").stat().st_size > 1000
+    assert set(result["after"]["subtasks"]) == set(result["before"]["subtasks"])
+    assert io.read_manifest(out)["native_tools"] is False  # SmolLM2's template ignores tools: rendered variant
+
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    base = AutoModelForCausalLM.from_pretrained(tiny_random_dir())
+    model = PeftModel.from_pretrained(base, out / "model")
+    tokenizer = AutoTokenizer.from_pretrained(out / "model")
+    ids = tokenizer("hello", return_tensors="pt")
+    assert model.generate(**ids, max_new_tokens=3, do_sample=False).shape[1] == ids["input_ids"].shape[1] + 3
+
+
+def test_a_template_with_tool_support_trains_on_the_tools_column(pairs_run, tmp_path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl.chat_template_utils import qwen2_5_chat_template
+
+    folder = tmp_path / "tiny-tools"
+    tokenizer = AutoTokenizer.from_pretrained(tiny_random_dir())
+    tokenizer.chat_template = qwen2_5_chat_template
+    tokenizer.save_pretrained(folder)
+    AutoModelForCausalLM.from_pretrained(tiny_random_dir()).save_pretrained(folder)
+    dpo_recipe.run(_compose("dpo", [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY,
+                                    f"student.model={folder}", "student.name=tiny-tools"]))
+    assert io.read_manifest(tmp_path / "dpo")["native_tools"] is True
+
+
+def test_a_template_that_breaks_the_prompt_prefix_is_refused(pairs_run):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_random_dir())
+    # A template that ends the generation prompt differently from how an answered turn starts.
+    tokenizer.chat_template = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+                               "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant:\n{% endif %}")
+    rows = [io.load_dataset(pairs_run / "rendered")[0]]
+    with pytest.raises(FormattingError, match="renders the prompt differently"):
+        check_prefix(tokenizer, rows, with_tools=False)
+
+
+def test_batches_are_grouped_by_length():
+    from datasets import Dataset
+
+    data = Dataset.from_dict({"i": list(range(12))})
+    lengths = [5, 100, 7, 98, 6, 97, 50, 51, 52, 3, 99, 49]
+    grouped = length_grouped(data, lengths, 3, seed=0)
+    batches = [[lengths[i] for i in grouped["i"][k:k + 3]] for k in range(0, 12, 3)]
+    assert sorted(sorted(b) for b in batches) == [[3, 5, 6], [7, 49, 50], [51, 52, 97], [98, 99, 100]]
+
+
+def test_a_killed_training_run_resumes_from_its_last_checkpoint(pairs_run, tmp_path):
+    out = tmp_path / "dpo"
+    args = [f"output_dir={out}", f"pairs_run={pairs_run}", *TINY, "max_pairs=40", "dpo.args.save_steps=1"]
+    proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "dpo", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list((out / "checkpoints" / "round-0").glob("checkpoint-2")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "training ended before it could be interrupted"
+        time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (out / "model").exists()
+    resumed = subprocess.run([sys.executable, "-m", "distill.cli", "dpo", *args], capture_output=True, text=True,
+                             timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    log = resumed.stdout + resumed.stderr
+    assert "resuming DPO from" in log and "/checkpoint-" in log
+    assert (out / "model" / "adapter_config.json").exists()
+
+
+def test_a_size_sweep_runs_one_job_per_student_in_its_own_folder(pairs_run, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "distill.cli", "dpo", "-m", "student=tiny-random,qwen2.5-0.5b",
+         f"hydra.sweep.dir={tmp_path}/sweep", f"pairs_run={pairs_run}", *TINY[1:]],
+        capture_output=True, text=True, timeout=600)
+    (job,) = (tmp_path / "sweep").glob("*student=tiny-random")  # one folder per job, named by its overrides
+    assert (job / "model" / "adapter_config.json").exists(), proc.stderr[-3000:]
+    assert not list((tmp_path / "sweep").glob("*/*/model"))  # no nesting from path-valued overrides
+    assert "needs network or a local path" in proc.stderr  # the second size is a hub id, offline here

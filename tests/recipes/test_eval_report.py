@@ -1,0 +1,66 @@
+"""`make eval` on a teacher and a student, and `make report` rendering every section and image."""
+
+import json
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from distill import io
+from distill.recipes import CONF_DIR
+from distill.recipes import eval as eval_recipe
+from distill.recipes import report as report_recipe
+from distill.report import SECTIONS
+
+
+def _compose(name, overrides):
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        return compose(name, overrides)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("runs")
+    teacher = eval_recipe.run(_compose("eval", [f"output_dir={tmp}/teacher", "target=teacher", f"cache.path={tmp}/c.sqlite",
+                                                "limit_per_subtask=4", "bfcl_categories=[simple_python,irrelevance]"]))
+    student = eval_recipe.run(_compose("eval", [f"output_dir={tmp}/base", "student=tiny-random", "limit_per_subtask=2",
+                                                "sampling.max_tokens=8"]))
+    # A "trained" run: the teacher's summary under a checkpoint config (the report reads manifests and summaries).
+    (tmp / "trained").mkdir()
+    io.write_json(tmp / "trained" / "summary.json", {**teacher, "model": "student+dpo", "simulated": False})
+    io.write_manifest(tmp / "trained", {"config": {"target": "student", "checkpoint": str(tmp / "dpo" / "model")}})
+    return tmp, teacher, student
+
+
+def test_eval_summary_has_subtasks_intervals_reasons_and_bfcl(runs):
+    tmp, teacher, student = runs
+    saved = json.loads((tmp / "teacher" / "summary.json").read_text())
+    assert saved["subtasks"]["simple"]["n"] == 4 and len(saved["subtasks"]["simple"]["ci95"]) == 2
+    assert set(saved["bfcl"]) >= {"simple_python", "irrelevance", "non_live_summary"}
+    assert saved["simulated"] is True and saved["overall"]["macro_accuracy"] is not None
+    assert len(list(io.read_jsonl(tmp / "teacher" / "results.jsonl", __import__("distill.records", fromlist=["EvalRecord"]).EvalRecord))) == 9 * 4 + 2 * 4
+    assert student["model"] == "tiny-random" and student["overall"]["n"] == 18
+
+
+def test_report_renders_every_section_and_image(runs, tmp_path):
+    tmp, _, _ = runs
+    pairs = tmp_path / "pairs"
+    pairs.mkdir()
+    io.write_json(pairs / "stats.json", {"pairs": 3, "tasks": 2, "contamination_dropped": 0,
+                                         "pairs_by_subtask": {"simple": 3}, "pairs_by_source": {"teacher": 3},
+                                         "pairs_by_reason": {"wrong_value": 3},
+                                         "teacher": {"backend": "simulated", "model": "oracle", "simulated": True}})
+    dpo = tmp_path / "dpo"
+    dpo.mkdir()
+    io.write_jsonl(dpo / "metrics.jsonl", [{"round": 0, "phase": "dpo", "step": i, "loss": 0.7 - i / 100,
+                                            "rewards/margins": i / 10} for i in range(1, 6)])
+    cfg = _compose("report", [f"output_dir={tmp_path}/report", f"eval_runs=[{tmp}/base,{tmp}/trained,{tmp}/teacher]",
+                              f"pairs_run={pairs}", f"dpo_runs=[{dpo}]"])
+    path = report_recipe.run(cfg)
+    text = path.read_text()
+    for section in SECTIONS:
+        assert f"## {section}" in text
+    for image in ("accuracy.png", "reasons.png", "training.png"):
+        assert f"({image})" in text and (path.parent / image).stat().st_size > 1000
+    assert "student+dpo" in text and "vs" in text and "simulated" in text
+    html = (path.parent / "report.html").read_text()
+    assert "<table>" in html and "<img src=\"accuracy.png\"" in html
