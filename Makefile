@@ -32,12 +32,18 @@ $(STAMP): pyproject.toml
 	$(DISTILL) assets
 	touch $@
 
-demo: setup ## the real job end to end, offline: tasks -> pairs -> dpo -> eval -> report
+# The demo evaluates base and trained student on a slice of the test split plus BFCL non-live
+# (DEMO_EVAL tasks per sub-task / category) to stay within ~30 minutes on 2 CPU cores.
+DEMO_EVAL ?= limit_per_subtask=8 bfcl_categories=[simple_python,multiple,parallel,parallel_multiple,irrelevance]
+
+demo: setup ## the real job end to end, offline: tasks -> pairs -> dpo -> eval (base, trained) -> report
 	$(DISTILL) tasks $(ARGS)
 	$(DISTILL) pairs $(ARGS)
 	$(DISTILL) dpo $(ARGS)
-	$(DISTILL) eval $(ARGS)
+	$(DISTILL) eval run_name=base $(DEMO_EVAL) $(ARGS)
+	$(DISTILL) eval run_name=trained checkpoint=outputs/dpo/default/model $(DEMO_EVAL) $(ARGS)
 	$(DISTILL) report $(ARGS)
+	@echo "report: outputs/report/default/report.md (and report.html)"
 
 tasks: setup ## generate the task suite -> outputs/tasks/<run_name>/
 	$(DISTILL) tasks $(ARGS)

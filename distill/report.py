@@ -151,7 +151,8 @@ def accuracy_table(evals: Sequence[EvalRun]) -> list[str]:
             lines.append(f"| BFCL {category} | " + " | ".join(f"{b[category]:.3f}" if b and category in b else "–"
                                                            for b in bfcl) + " |")
         summaries = [b.get("non_live_summary") if b else None for b in bfcl]
-        lines.append("| BFCL non-live summary | " + " | ".join("–" if s is None else f"{s:.3f}" for s in summaries) + " |")
+        cells = " | ".join("–" if s is None else f"{s:.3f}" for s in summaries)
+        lines.append(f"| BFCL non-live summary | {cells} |")
     return lines
 
 

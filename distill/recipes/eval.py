@@ -8,6 +8,7 @@ categories are scored by BFCL's rules.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,22 @@ from omegaconf import DictConfig
 from distill import io
 from distill.console import format_table
 from distill.evaluate import evaluate, summarize
+from distill.memory import (
+    MemoryConfig,
+    Retriever,
+    Routine,
+    Trace,
+    induce,
+    render_memory,
+    request_of,
+    traces_from_pairs,
+    with_memory,
+)
 from distill.models import StudentSpec, load_student
 from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
 from distill.records import Task
-from distill.sampling.base import open_sampler
-from distill.sampling.cache import CachedSampler
+from distill.sampling.base import SamplingParams
+from distill.sampling.cache import cached_sampler
 from distill.sampling.hf import HFSampler
 
 log = logging.getLogger("distill")
@@ -37,9 +49,16 @@ def run(cfg: DictConfig) -> dict[str, Any]:
 
         tasks += list(BfclSet("bfcl", tuple(cfg.bfcl_categories), cfg.limit_per_subtask).generate())
     sampler, name, closer = _model(cfg)
+    memory: MemoryConfig = build(cfg.memory)
     with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
-        records = evaluate(sampler, tasks, params, name, verify, sandbox)
+        if memory.enabled:
+            records, routines = evaluate_with_memory(sampler, tasks, params, name, verify, sandbox, memory)
+            io.write_jsonl(Path(cfg.memory_dir) / "routines.jsonl", routines)
+            ctx.counts["routines"] = len(routines)
+        else:
+            records = evaluate(sampler, tasks, params, name, verify, sandbox)
         summary = summarize(records, name)
+        summary["memory"] = dataclasses.asdict(memory)
         summary["target"] = cfg.target
         summary["simulated"] = cfg.target == "teacher" and cfg.teacher.backend == "simulated"
         io.write_jsonl(ctx.dir / "results.jsonl", records)
@@ -50,6 +69,35 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         closer()
     _print(summary, ctx.dir)
     return summary
+
+
+def evaluate_with_memory(sampler: Any, tasks: list[Task], params: SamplingParams, name: str, verify: Any,
+                         sandbox: Any, memory: MemoryConfig) -> tuple[list[Any], list[Routine]]:
+    """Evaluate with routines in the prompt; in online mode the memory grows chunk by chunk from the
+    tasks already answered and verified. Returns (eval records, the final routines)."""
+    traces: list[Trace] = traces_from_pairs(io.read_pairs(memory.pairs_run)) if memory.pairs_run else []
+    records: list[Any] = []
+    chunk = memory.chunk if memory.online else max(1, len(tasks))
+    routines: list[Routine] = induce(traces)
+    for start in range(0, len(tasks), chunk):
+        part = tasks[start: start + chunk]
+        retriever = Retriever(routines, memory.retriever)
+        shown = [with_memory(t, render_memory(retriever.top(t, memory.top_k), memory.token_budget)) for t in part]
+        done = evaluate(sampler, shown, params, name, verify, sandbox)
+        records += done
+        if memory.online:
+            traces += [Trace(t.id, t.subtask, request_of(t.messages), t.tools, _answer(r))
+                       for t, r in zip(part, done, strict=True) if r.verdict.correct]
+            routines = induce(traces)
+    return records, routines
+
+
+def _answer(record: Any) -> dict[str, Any]:
+    from distill.records import assistant_message
+
+    if record.verdict.calls:
+        return assistant_message(tuple(record.verdict.calls))
+    return assistant_message(text=record.sample.text or "")
 
 
 def select(tasks: list[Task], split: str, per_subtask: int | None) -> list[Task]:
@@ -70,7 +118,7 @@ def _model(cfg: DictConfig) -> tuple[Any, str, Any]:
     """(sampler, model name for reports, cleanup or None)."""
     if cfg.target == "teacher":
         config = build(cfg.teacher)
-        cached = CachedSampler(open_sampler(config), config.backend, config.model, build(cfg.cache))
+        cached = cached_sampler(config, build(cfg.cache))
         return cached, f"{config.backend}:{config.model}", cached.close
     if cfg.target != "student":
         raise ValueError(f"target={cfg.target!r}: expected student or teacher")

@@ -17,7 +17,7 @@ from distill.pairs import Judged, build_pairs, pair_stats, to_datasets
 from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
 from distill.records import Sample, Task
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
-from distill.sampling.cache import CachedSampler
+from distill.sampling.cache import CachedSampler, cached_sampler
 from distill.verify import VerifyConfig, label_samples
 from distill.verify.sandbox import Sandbox
 
@@ -28,7 +28,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     """Build the pairs run the config describes; returns its stats."""
     source, params, config = build(cfg.tasks), build(cfg.sampling), build(cfg.pairs)
     verify, teacher_cfg, cache_cfg = build(cfg.verify), build(cfg.teacher), build(cfg.cache)
-    teacher = CachedSampler(open_sampler(teacher_cfg), teacher_cfg.backend, teacher_cfg.model, cache_cfg)
+    teacher = cached_sampler(teacher_cfg, cache_cfg)
     with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
         tasks = list(source.generate(cfg.seed, progress=True))
         train, dropped = drop_contaminated([t for t in tasks if t.split in config.splits],

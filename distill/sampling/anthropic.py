@@ -6,13 +6,12 @@ earlier calls become ``tool_use`` blocks and their results ``tool_result`` block
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from distill.records import Sample, Task, ToolCall, Usage
-from distill.sampling.api import ApiRunner, Job, Transient, api_key, estimate_tokens, retry_after_seconds
+from distill.sampling.api import ApiRunner, Job, LoopClient, Transient, api_key, estimate_tokens, retry_after_seconds
 from distill.sampling.base import SamplerConfig, SamplingParams, wanted
 from distill.sampling.openai import SAMPLE_HEADER, wire_name
 
@@ -23,10 +22,11 @@ class AnthropicSampler:
     def __init__(self, config: SamplerConfig, progress: bool = True):
         self.config = config
         self._key = api_key(config)
-        self._client: Any = None
-        import anthropic  # noqa: F401 - load the SDK (seconds) now, not inside the first request
+        from anthropic import AsyncAnthropic, DefaultAioHttpClient  # load the SDK now, not in the first request
 
-        self.runner = ApiRunner(config, self._request, classify, progress, close=self._close)
+        self.client = LoopClient(lambda: AsyncAnthropic(api_key=self._key, base_url=config.base_url, max_retries=0,
+                                                        timeout=config.timeout_s, http_client=DefaultAioHttpClient()))
+        self.runner = ApiRunner(config, self._request, classify, progress, close=self.client.close)
 
     def sample(self, tasks: Iterable[Task], params: SamplingParams,
                indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:
@@ -34,23 +34,8 @@ class AnthropicSampler:
                 for task in tasks for i in wanted(task, params, indices)]
         return self.runner.run(jobs, params)
 
-    def _client_for_loop(self) -> Any:
-        from anthropic import AsyncAnthropic, DefaultAioHttpClient
-
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client[0] is not loop:
-            client = AsyncAnthropic(api_key=self._key, base_url=self.config.base_url, max_retries=0,
-                                    timeout=self.config.timeout_s, http_client=DefaultAioHttpClient())
-            self._client = (loop, client)
-        return self._client[1]
-
-    async def _close(self) -> None:
-        if self._client is not None:
-            await self._client[1].close()
-            self._client = None
-
     async def _request(self, task: Task, params: SamplingParams, indices: Sequence[int]) -> list[Sample]:
-        client = self._client_for_loop()
+        client = self.client.get()
         names = {wire_name(t.name): t.name for t in task.tools}
         system, messages = to_anthropic_messages(task.messages)
         body: dict[str, Any] = {"model": self.config.model, "max_tokens": params.max_tokens, "messages": messages,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from distill.records import Sample, Task
-from distill.sampling.base import Sampler, SamplingParams, wanted
+from distill.sampling.base import Sampler, SamplerConfig, SamplingParams, wanted
 
 MODES = ("readwrite", "readonly", "off")
 _SCHEMA = """
@@ -47,9 +47,11 @@ class CacheConfig:
             raise ValueError(f"cache.mode={self.mode!r}: expected one of {', '.join(MODES)}")
 
 
-def task_digest(backend: str, model: str, task: Task, params: SamplingParams) -> str:
-    """The part of the key shared by all samples of one task."""
-    payload = [backend, model, list(task.messages), [params.temperature, params.top_p, params.max_tokens, params.seed]]
+def task_digest(backend: str, model: str, task: Task, params: SamplingParams, identity: str = "") -> str:
+    """The part of the key shared by all samples of one task. `identity` covers what else decides the
+    answers (the server's URL, backend options such as the simulated teacher's error rates)."""
+    payload = [backend, model, identity, list(task.messages),
+               [params.temperature, params.top_p, params.max_tokens, params.seed]]
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode())
     for tool in task.tools:
         digest.update(b"\x00" + tool.canonical_json.encode())
@@ -122,6 +124,14 @@ class ResponseCache:
         return added
 
 
+def cached_sampler(config: SamplerConfig, cache: CacheConfig) -> CachedSampler:
+    """Open the configured sampler behind the cache, keyed by everything in the config that decides answers."""
+    from distill.sampling.base import open_sampler
+
+    identity = {"base_url": config.base_url, "options": config.options}
+    return CachedSampler(open_sampler(config), config.backend, config.model, cache, identity)
+
+
 @dataclass
 class CacheCounters:
     hits: int = 0
@@ -133,8 +143,10 @@ class CacheCounters:
 class CachedSampler:
     """Wraps any sampler: cached samples come from SQLite, the rest from `inner` (and are stored)."""
 
-    def __init__(self, inner: Sampler, backend: str, model: str, config: CacheConfig | None = None):
+    def __init__(self, inner: Sampler, backend: str, model: str, config: CacheConfig | None = None,
+                 identity: dict[str, Any] | None = None):
         self.inner, self.backend, self.model = inner, backend, model
+        self.identity = json.dumps(identity or {}, sort_keys=True, default=str)
         self.config = config or CacheConfig()
         self.cache = None if self.config.mode == "off" else ResponseCache(self.config.path)
         self.counters = CacheCounters()
@@ -149,7 +161,7 @@ class CachedSampler:
         if self.cache is None:
             yield from self.inner.sample(tasks, params, indices)
             return
-        keys = {(t.id, i): sample_key(task_digest(self.backend, self.model, t, params), i)
+        keys = {(t.id, i): sample_key(task_digest(self.backend, self.model, t, params, self.identity), i)
                 for t in tasks for i in wanted(t, params, indices)}
         hits = self.cache.lookup(list(keys.values()))
         missing: dict[str, list[int]] = {}

@@ -17,7 +17,7 @@ from typing import Any
 
 from distill.formatting import render_calls
 from distill.records import Sample, Task, ToolCall, Usage
-from distill.sampling.api import ApiRunner, Job, Transient, api_key, estimate_tokens, retry_after_seconds
+from distill.sampling.api import ApiRunner, Job, LoopClient, Transient, api_key, estimate_tokens, retry_after_seconds
 from distill.sampling.base import SamplerConfig, SamplingParams, wanted
 
 _UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
@@ -36,10 +36,11 @@ class OpenAISampler:
     def __init__(self, config: SamplerConfig, key_required: bool = True, progress: bool = True):
         self.config = config
         self._key = api_key(config, required=key_required) or "EMPTY"
-        self._client: Any = None
-        import openai  # noqa: F401 - load the SDK (seconds) now, not inside the first request
+        from openai import AsyncOpenAI, DefaultAioHttpClient  # load the SDK (seconds) now, not in the first request
 
-        self.runner = ApiRunner(config, self._request, classify, progress, close=self._close)
+        self.client = LoopClient(lambda: AsyncOpenAI(api_key=self._key, base_url=config.base_url, max_retries=0,
+                                                     timeout=config.timeout_s, http_client=DefaultAioHttpClient()))
+        self.runner = ApiRunner(config, self._request, classify, progress, close=self.client.close)
 
     def sample(self, tasks: Iterable[Task], params: SamplingParams,
                indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:
@@ -50,27 +51,8 @@ class OpenAISampler:
                 jobs.append(Job(task, wanted_indices, estimate_tokens(task, params, len(wanted_indices))))
         return self.runner.run(jobs, params)
 
-    def _client_for_loop(self) -> Any:
-        import asyncio
-
-        from openai import AsyncOpenAI, DefaultAioHttpClient
-
-        # One client per event loop (the runner starts a fresh loop per `sample` call). The SDK's
-        # aiohttp transport: httpx's connection pool costs ~2x the CPU per request at high concurrency.
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client[0] is not loop:
-            client = AsyncOpenAI(api_key=self._key, base_url=self.config.base_url, max_retries=0,
-                                 timeout=self.config.timeout_s, http_client=DefaultAioHttpClient())
-            self._client = (loop, client)
-        return self._client[1]
-
-    async def _close(self) -> None:
-        if self._client is not None:
-            await self._client[1].close()
-            self._client = None
-
     async def _request(self, task: Task, params: SamplingParams, indices: Sequence[int]) -> list[Sample]:
-        client = self._client_for_loop()
+        client = self.client.get()
         names = {wire_name(t.name): t.name for t in task.tools}
         body: dict[str, Any] = {
             "model": self.config.model, "messages": to_openai_messages(task.messages), "n": len(indices),

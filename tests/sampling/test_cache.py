@@ -64,3 +64,16 @@ def test_off_mode_always_asks(tmp_path, tasks):
     list(sampler.sample(tasks[:2], SamplingParams(n=1)))
     list(sampler.sample(tasks[:2], SamplingParams(n=1)))
     assert len(inner.asked) == 4 and not (tmp_path / "c.sqlite").exists()
+
+
+def test_backend_options_are_part_of_the_key(tmp_path, tasks):
+    from distill.sampling.base import SamplerConfig
+    from distill.sampling.cache import cached_sampler
+
+    cache = CacheConfig(str(tmp_path / "c.sqlite"))
+    sloppy = SamplerConfig(backend="simulated", model="oracle", options={"error_rates": {"prose": 1.0}})
+    exact = SamplerConfig(backend="simulated", model="oracle", options={"error_rates": {}})
+    first = list(cached_sampler(sloppy, cache).sample(tasks[:5], SamplingParams(n=1)))
+    second = cached_sampler(exact, cache)
+    again = list(second.sample(tasks[:5], SamplingParams(n=1)))
+    assert second.counters.hits == 0 and first != again

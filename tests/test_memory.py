@@ -1,0 +1,126 @@
+"""Sub-task memory: abstraction, merging, retrieval, the token budget, and online mode's horizon."""
+
+import json
+
+import pytest
+
+from distill.memory import (
+    BM25,
+    MemoryConfig,
+    Retriever,
+    Trace,
+    approx_tokens,
+    induce,
+    render_memory,
+    request_of,
+    with_memory,
+)
+from distill.recipes.eval import evaluate_with_memory
+from distill.records import SUBTASKS, assistant_message
+from distill.sampling.base import SamplingParams
+from distill.sampling.simulated import SimulatedSampler
+from distill.tasks.mixture import Mixture
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return list(Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=180, splits={"train": 0.5, "test": 0.5}).generate(seed=3))
+
+
+def _traces(tasks):
+    out = []
+    for t in tasks:
+        answer = assistant_message(t.gold.calls) if t.gold.calls else assistant_message(text="I need more details.")
+        out.append(Trace(t.id, t.subtask, request_of(t.messages), t.tools, answer))
+    return out
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def test_induction_abstracts_every_value_out_of_the_steps(tasks):
+    routines = induce(_traces(tasks))
+    assert routines
+    for routine in routines:
+        steps = json.dumps(routine.steps)
+        for source in (t for t in tasks if t.id in routine.sources):
+            for call in source.gold.calls:
+                for value in _leaves(call.arguments):
+                    if isinstance(value, bool) or (isinstance(value, int) and value in (0,)):
+                        continue  # {"$ref": 0} is structure, not a literal
+                    assert json.dumps(value) not in steps, (routine.id, value)
+
+
+def test_routines_sharing_a_tool_pattern_merge(tasks):
+    traces = _traces(tasks)
+    routines = induce(traces)
+    assert len(routines) < len(traces)
+    assert sum(r.support for r in routines) == len(traces)
+    assert all(len(set(r.sources)) == r.support for r in routines)
+
+
+def test_retrieval_returns_the_routine_of_the_right_subtask(tasks):
+    routines = induce(_traces([t for t in tasks if t.split == "train"]))
+    retriever = Retriever(routines)
+    hits = 0
+    probes = [t for t in tasks if t.split == "test" and t.subtask in ("chaining", "nested", "parallel")]
+    for task in probes:
+        top = retriever.top(task, 1)
+        hits += bool(top) and top[0].subtask == task.subtask or any(
+            r.tools and set(r.tools) <= {x.name for x in task.tools} for r in top)
+    assert hits >= 0.6 * len(probes)
+
+
+def test_bm25_prefers_documents_sharing_rare_terms():
+    index = BM25(["parallel get_temperature weather", "nested distance_between_cities estimate_trip_duration",
+                  "irrelevance make no call"])
+    scores = index.scores("how long is the trip between two cities, estimate the duration")
+    assert scores.index(max(scores)) == 1
+
+
+@pytest.mark.parametrize("budget", [40, 120, 300])
+def test_the_token_budget_holds(tasks, budget):
+    routines = induce(_traces(tasks))
+    text = render_memory(routines, budget)
+    assert approx_tokens(text) <= budget
+    assert render_memory(routines, 5) == ""
+
+
+def test_memory_goes_into_the_system_message(tasks):
+    task = with_memory(tasks[0], "ROUTINES")
+    assert task.messages[0]["content"].endswith("ROUTINES") and task.meta["memory"] is True
+    assert with_memory(tasks[0], "") is tasks[0]
+
+
+class Spy:
+    """Records the system prompt each task was answered with."""
+
+    def __init__(self):
+        self.inner, self.seen = SimulatedSampler(), {}
+
+    def sample(self, tasks, params, indices=None):
+        for task in tasks:
+            self.seen[task.id] = task.messages[0]["content"]
+        yield from self.inner.sample(tasks, params, indices)
+
+
+def test_online_mode_never_sees_the_current_or_later_tasks(tasks):
+    test = [t for t in tasks if t.split == "test"]
+    spy = Spy()
+    records, routines = evaluate_with_memory(spy, test, SamplingParams(n=1), "sim", None, None,
+                                             MemoryConfig(kind="awm", online=True, chunk=10, token_budget=2000))
+    assert len(records) == len(test) and routines
+    for position, task in enumerate(test):
+        chunk_start = position - position % 10
+        for later in test[chunk_start:]:
+            assert request_of(later.messages) not in spy.seen[task.id].split("Routines", 1)[-1], (task.id, later.id)
+    assert any("Routines" in prompt for prompt in spy.seen.values())  # earlier tasks did feed the memory
+    assert {s for r in routines for s in r.sources} <= {t.id for t in test}
