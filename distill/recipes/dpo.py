@@ -65,7 +65,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox)
         history.append({"round": -1, "phase": "before", **flat_metrics(before)})
         budget = token_budget(tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), native)
-        train_set = _grouped(stratified(dataset, cpu_or_gpu(cfg.max_pairs, 96, None), cfg.seed, budget),
+        train_set = _grouped(stratified(dataset, cpu_or_gpu(cfg.max_pairs, 64, None), cfg.seed, budget),
                              tokenizer, native, dpo_args, cfg.seed)
         if cfg.sft_warmup or cfg.sft_only:
             model, logs = train_sft(model, tokenizer, train_set, sft_args, peft, ctx.dir / "checkpoints" / "sft")
