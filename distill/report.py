@@ -210,7 +210,9 @@ def arm_comparisons(runs: Sequence[EvalRun]) -> list[tuple[EvalRun, EvalRun]]:
     for a in runs:
         for b in runs:
             (ma, ka), (mb, kb) = parts(a), parts(b)
-            if ka == kb and ma == "granular" and mb == "umbrella" or ma == mb and ka in METHODS and kb in METHODS and METHODS.index(ka) < METHODS.index(kb):
+            same_method = ka == kb and (ma, mb) == ("granular", "umbrella")
+            ordered = ma == mb and ka in METHODS and kb in METHODS and METHODS.index(ka) < METHODS.index(kb)
+            if same_method or ordered:
                 out.append((a, b))
     return out
 
