@@ -54,6 +54,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     dpo_args = device_defaults(_plain(cfg.dpo.args))
     sft_args = device_defaults(_plain(cfg.dpo.sft))
     peft = build(cfg.dpo.peft) if cfg.dpo.peft is not None else None
+    _clear_stale_checkpoints(Path(cfg.output_dir), cfg)
     with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
         model, tokenizer = load_student(spec, "float32")
         native = uses_native_tools(tokenizer, spec.tools_in_template)
@@ -91,6 +92,24 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                          teacher=pairs_manifest.get("teacher"))
     _print(before, after, ctx.dir)
     return {"before": before, "after": after}
+
+
+def _clear_stale_checkpoints(run_dir: Path, cfg: DictConfig) -> None:
+    """Resume only an interrupted run of the same configuration: a finished run, or one with another
+    config, leaves checkpoints that must not be resumed (they could even be past this run's last step)."""
+    import shutil
+
+    checkpoints = run_dir / "checkpoints"
+    if not checkpoints.exists():
+        return
+    try:
+        previous = io.read_manifest(run_dir)
+    except FileNotFoundError:
+        previous = {}
+    current = OmegaConf.to_container(cfg, resolve=True)
+    if previous.get("status") not in ("running", "failed") or previous.get("config") != io.redact(current):
+        log.info("starting fresh: removing checkpoints of a finished or different run in %s", checkpoints)
+        shutil.rmtree(checkpoints)
 
 
 def _grouped(dataset: Any, tokenizer: Any, native: bool, args: dict[str, Any], seed: int) -> Any:

@@ -18,7 +18,7 @@ from distill.recipes.pairs import run as run_pairs
 from distill.train import FormattingError, check_prefix, length_grouped
 
 TINY = ["student=tiny-random", "max_pairs=8", "max_pair_tokens=null", "eval.per_subtask=1", "eval.max_tokens=8",
-        "dpo.args.per_device_train_batch_size=4"]
+        "dpo.args.per_device_train_batch_size=4", "sft_warmup=false"]
 
 
 def _compose(name, overrides):
@@ -121,3 +121,12 @@ def test_a_size_sweep_runs_one_job_per_student_in_its_own_folder(pairs_run, tmp_
     assert (job / "model" / "adapter_config.json").exists(), proc.stderr[-3000:]
     assert not list((tmp_path / "sweep").glob("*/*/model"))  # no nesting from path-valued overrides
     assert "needs network or a local path" in proc.stderr  # the second size is a hub id, offline here
+
+
+def test_a_finished_run_is_not_resumed_by_the_next_one(pairs_run, tmp_path):
+    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY]
+    dpo_recipe.run(_compose("dpo", overrides))
+    assert list((tmp_path / "dpo" / "checkpoints" / "round-0").glob("checkpoint-*"))
+    dpo_recipe.run(_compose("dpo", [*overrides, "max_pairs=12"]))
+    metrics = [__import__("json").loads(line) for line in (tmp_path / "dpo" / "metrics.jsonl").read_text().splitlines()]
+    assert len([m for m in metrics if m.get("phase") == "dpo" and "loss" in m]) == 3  # trained from step 1 again
