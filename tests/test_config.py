@@ -41,6 +41,15 @@ def test_expected_groups_exist():
 def test_group_option_instantiates(group, option):
     recipe = next(r for r in RECIPES if group in _compose(r))
     cfg = _compose(recipe, [f"{group}={option}"])
+    if group == "dpo":  # built the way the recipe builds it: device defaults first, then TRL's configs
+        from trl import DPOConfig, SFTConfig
+
+        from distill.recipes.dpo import training_arguments
+
+        dpo_args, sft_args, _ = training_arguments(cfg.dpo)
+        assert DPOConfig(output_dir="x", **dpo_args).bf16 is False  # this CPU: bf16 off
+        SFTConfig(output_dir="x", **sft_args)
+        return
     built = build(cfg[group])
     assert built is not None
 

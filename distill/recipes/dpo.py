@@ -51,9 +51,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     verify: VerifyConfig = build(cfg.verify)
     pairs_dir = Path(cfg.pairs_run)
     pairs_manifest = io.read_manifest(pairs_dir)
-    dpo_args = device_defaults(_plain(cfg.dpo.args))
-    sft_args = device_defaults(_plain(cfg.dpo.sft))
-    peft = build(cfg.dpo.peft) if cfg.dpo.peft is not None else None
+    dpo_args, sft_args, peft = training_arguments(cfg.dpo)
     _clear_stale_checkpoints(Path(cfg.output_dir), cfg)
     with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
         model, tokenizer = load_student(spec, "float32")
@@ -92,6 +90,13 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                          teacher=pairs_manifest.get("teacher"))
     _print(before, after, ctx.dir)
     return {"before": before, "after": after}
+
+
+def training_arguments(node: DictConfig) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """(trl.DPOConfig kwargs, trl.SFTConfig kwargs, peft config or None) from a ``conf/dpo/*.yaml`` node,
+    with bf16 / gradient checkpointing filled for this device (DPOConfig itself would turn bf16 on)."""
+    peft = build(node.peft) if node.peft is not None else None
+    return device_defaults(_plain(node.args)), device_defaults(_plain(node.sft)), peft
 
 
 def _clear_stale_checkpoints(run_dir: Path, cfg: DictConfig) -> None:
