@@ -84,7 +84,7 @@ def routine_from(trace: Trace) -> Routine:
         guidance = ("answer in words, stating the values from the function results" if trace.subtask ==
                     "response_generation" else "make no call: answer in words, or ask for the missing value")
         steps, answer, what, names = ({"answer": guidance},), trace.answer.get("content") or "", guidance, ()
-    description = f"{trace.subtask.replace('_', ' ')}: {' '.join(names)} {what}".strip()
+    description = " ".join(part for part in (f"{trace.subtask.replace('_', ' ')}:", *names, what) if part)
     return Routine(id="", subtask=trace.subtask, description=description, tools=names, steps=steps,
                    example={"request": trace.request, "answer": answer}, support=1, sources=(trace.task_id,))
 

@@ -101,20 +101,23 @@ def training_arguments(node: DictConfig) -> tuple[dict[str, Any], dict[str, Any]
 
 def _clear_stale_checkpoints(run_dir: Path, cfg: DictConfig) -> None:
     """Resume only an interrupted run of the same configuration: a finished run, or one with another
-    config, leaves checkpoints that must not be resumed (they could even be past this run's last step)."""
+    config, leaves checkpoints that must not be resumed (they could even be past this run's last step).
+    The checkpoints folder records the config that made it."""
     import shutil
 
     checkpoints = run_dir / "checkpoints"
-    if not checkpoints.exists():
-        return
-    try:
-        previous = io.read_manifest(run_dir)
-    except FileNotFoundError:
-        previous = {}
-    current = OmegaConf.to_container(cfg, resolve=True)
-    if previous.get("status") not in ("running", "failed") or previous.get("config") != io.redact(current):
-        log.info("starting fresh: removing checkpoints of a finished or different run in %s", checkpoints)
-        shutil.rmtree(checkpoints)
+    current = io.redact(OmegaConf.to_container(cfg, resolve=True))
+    if checkpoints.exists():
+        try:
+            status = io.read_manifest(run_dir).get("status")
+            made_by = io.read_json(checkpoints / "config.json")
+        except FileNotFoundError:
+            status, made_by = None, None
+        if status not in ("running", "failed") or made_by != current:
+            log.info("starting fresh: removing checkpoints of a finished or different run in %s", checkpoints)
+            shutil.rmtree(checkpoints)
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    io.write_json(checkpoints / "config.json", current)  # the config these checkpoints belong to
 
 
 def _grouped(dataset: Any, tokenizer: Any, native: bool, args: dict[str, Any], seed: int) -> Any:
