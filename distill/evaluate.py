@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from distill.records import EvalRecord, Sample, Task
+from distill.records import EvalRecord, Reason, Sample, Task, Verdict
 from distill.sampling.base import Sampler, SamplingParams
 from distill.verify import VerifyConfig, label_samples
 from distill.verify.sandbox import Sandbox
@@ -43,8 +43,6 @@ def evaluate(sampler: Sampler, tasks: Sequence[Task], params: SamplingParams, mo
         sample = samples.get(task.id) or Sample(task.id, 0, "none", model, error="no sample returned")
         verdict = verdicts.get(task.id)
         if verdict is None:
-            from distill.records import Reason, Verdict
-
             verdict = Verdict(task.id, 0, Reason.NO_CALL if task.gold.expects_call else Reason.PARSE_ERROR,
                               f"request failed: {sample.error}")
         records.append(EvalRecord(task.id, task.subtask, model, sample, verdict))

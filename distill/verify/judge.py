@@ -235,7 +235,7 @@ def arguments_match(call: ToolCall, gold: ToolCall, task: Task) -> bool:
 
 
 def _argument_fault(call: ToolCall, gold: ToolCall, task: Task) -> Finding | None:
-    defaults = _defaults(call.name, task)
+    defaults = _defaults(call.name)
     for key, want in gold.arguments.items():
         if key not in call.arguments:
             if key in defaults and values_equal(defaults[key], want):
@@ -261,7 +261,7 @@ def _value_finding(calls: Sequence[ToolCall], task: Task) -> Finding:
     return Reason.WRONG_VALUE, "calls do not match the expected calls"
 
 
-def _defaults(name: str, task: Task) -> dict[str, Any]:
+def _defaults(name: str) -> dict[str, Any]:
     from distill.tools import registry, tool_defaults
 
     return tool_defaults(name) if name in registry().tools else {}
