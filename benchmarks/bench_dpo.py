@@ -1,9 +1,10 @@
-"""DPO step cost on the embedded student (LoRA, CPU defaults): step time with and without precomputed
-reference log-probs, training tokens/s, and the padding fraction of distill's length-grouped batches.
+"""DPO step cost on the embedded student with `make dpo`'s own configuration (conf/dpo.yaml, dpo=lora,
+device defaults): step time with and without precomputed reference log-probs, training tokens/s, and
+the padding fraction of distill's length-grouped batches.
 
 Uses the default pairs run (run `make pairs` first) and the same selection as `make dpo`. Last line:
-`precompute step ratio: R, padding: P`. Goals (issue 7): R <= 0.7, P <= 0.15. On a GPU machine it
-also reports vLLM vs HF sampling tokens/s when vLLM is installed.
+`precompute step ratio: R, padding: P`. Goals (issue 7): R <= 0.7, P <= 0.15. With a CUDA GPU and
+vLLM installed it first prints vLLM vs HF sampling tokens/s on dev tasks (the on-policy sampler).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from distill import io
 from distill.models import load_student
-from distill.train import device_defaults, length_grouped, pair_length, stratified, token_budget
+from distill.train import length_grouped, pair_length, stratified, token_budget
 
 
 class StepTimer:
@@ -46,26 +47,60 @@ def sequence_lengths(tokenizer: Any, row: dict[str, Any]) -> tuple[int, int]:
     return length("chosen"), length("rejected")
 
 
+def recipe_config() -> Any:
+    """conf/dpo.yaml as `make dpo` composes it."""
+    from hydra import compose, initialize_config_dir
+
+    from distill.recipes import CONF_DIR
+
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        return compose("dpo")
+
+
 def measure(dataset: Any, precompute: bool, steps: int, batch: int) -> tuple[float, int]:
     """(median seconds per step after the first, trained tokens per step)."""
-    from peft import LoraConfig
     from trl import DPOConfig, DPOTrainer
 
+    from distill.recipes.dpo import training_arguments
+
+    dpo_args, _, lora = training_arguments(recipe_config().dpo)
+    dpo_args.update(output_dir="/tmp/bench_dpo", max_steps=steps, per_device_train_batch_size=batch,
+                    precompute_ref_log_probs=precompute, save_strategy="no", report_to="none", logging_steps=1)
     model, tokenizer = load_student("embedded")
-    args = device_defaults({"output_dir": "/tmp/bench_dpo", "max_steps": steps, "per_device_train_batch_size": batch,
-                            "precompute_ref_log_probs": precompute, "report_to": "none", "save_strategy": "no",
-                            "logging_steps": 1, "max_length": 1024, "learning_rate": 2e-4, "bf16": None,
-                            "gradient_checkpointing": None, "train_sampling_strategy": "sequential",
-                            "loss_type": ["sigmoid", "sft"], "loss_weights": [1.0, 0.2]})
-    lora = LoraConfig(r=16, lora_alpha=32, target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
-                                                            "up_proj", "down_proj"], task_type="CAUSAL_LM")
     timer = StepTimer()
-    trainer = DPOTrainer(model=model, args=DPOConfig(**args), train_dataset=dataset, processing_class=tokenizer,
+    trainer = DPOTrainer(model=model, args=DPOConfig(**dpo_args), train_dataset=dataset, processing_class=tokenizer,
                          peft_config=lora, callbacks=[timer.callback])
     trainer.train()
     tokens = trainer.state.log_history[-2].get("num_tokens", 0) / max(1, steps)
     timed = sorted(timer.steps[1:]) or timer.steps
     return timed[len(timed) // 2], int(tokens)
+
+
+def sampling_throughput(pairs_run: Path, tasks_count: int = 64) -> None:
+    """vLLM vs HF batched generation on dev tasks, generated tokens/s (only with CUDA and vLLM)."""
+    import importlib.util
+
+    import torch
+
+    if not torch.cuda.is_available() or importlib.util.find_spec("vllm") is None:
+        print("sampling: vLLM vs HF skipped (needs a CUDA GPU and vllm installed)")
+        return
+    from distill.recipes.dpo import _tasks_of
+    from distill.sampling.base import SamplingParams
+    from distill.sampling.hf import HFSampler
+    from distill.sampling.vllm import VLLMSampler
+
+    tasks = [t for t in _tasks_of(io.read_manifest(pairs_run)) if t.split == "dev"][:tasks_count]
+    params = SamplingParams(n=2, temperature=1.0, max_tokens=160, seed=0)
+    rates = {}
+    for name, sampler in (("hf", HFSampler("embedded", batch_size=32, progress=False)),
+                          ("vllm", VLLMSampler("embedded", name="embedded"))):
+        list(sampler.sample(tasks[:4], params))  # load and warm up
+        started = time.perf_counter()
+        generated = sum(s.usage.completion_tokens for s in sampler.sample(tasks, params))
+        rates[name] = generated / (time.perf_counter() - started)
+    print(f"sampling {len(tasks)} dev tasks x 2: vLLM {rates['vllm']:.0f} tokens/s, HF {rates['hf']:.0f} tokens/s "
+          f"({rates['vllm'] / rates['hf']:.1f}x)")
 
 
 def main() -> None:
@@ -74,9 +109,11 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--batch", type=int, default=4)
     args = parser.parse_args()
+    sampling_throughput(Path(args.pairs))
     _, tokenizer = load_student("embedded")
     dataset = io.load_dataset(Path(args.pairs) / "rendered")
-    picked = stratified(dataset, args.steps * args.batch, 0, token_budget(tokenizer, 512, False))
+    weights = dict(recipe_config().subtask_weights or {})
+    picked = stratified(dataset, args.steps * args.batch, 0, token_budget(tokenizer, 512, False), weights)
     lengths = [pair_length(tokenizer, row, False) for row in picked]
     grouped = length_grouped(picked, lengths, args.batch, 0)
     # TRL stacks prompt+chosen and prompt+rejected of a batch and pads them to the longest of them.

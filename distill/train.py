@@ -67,28 +67,49 @@ def _ids(encoded: Any) -> list[int]:
     return list(encoded["input_ids"] if isinstance(encoded, dict) or hasattr(encoded, "keys") else encoded)
 
 
-def stratified(dataset: Any, limit: int | None, seed: int, fits: Any = None) -> Any:
-    """At most `limit` rows, spread evenly over sub-tasks (seeded), so a short CPU run sees every sub-task.
+def stratified(dataset: Any, limit: int | None, seed: int, fits: Any = None,
+               weights: dict[str, float] | None = None) -> Any:
+    """At most `limit` rows spread over sub-tasks (seeded), so a short CPU run sees every sub-task.
 
+    Each sub-task gets a share of `limit` proportional to its weight (1 unless `weights` says otherwise;
+    0 leaves it out); a sub-task with too few rows hands its unused share to the others.
     `fits(row) -> bool`, when given, is checked lazily on the rows drawn (a token-length budget).
     """
-    if (limit is None or limit >= len(dataset)) and fits is None:
+    weights = dict(weights or {})
+    unknown = sorted(set(weights) - set(dataset["subtask"]))
+    if unknown:
+        log.warning("subtask_weights name sub-tasks absent from the pairs: %s", ", ".join(unknown))
+    if (limit is None or limit >= len(dataset)) and fits is None and not weights:
         return dataset.shuffle(seed=seed)
     limit = len(dataset) if limit is None else limit
     by_subtask: dict[str, list[int]] = {}
     for index, subtask in enumerate(dataset["subtask"]):
-        by_subtask.setdefault(subtask, []).append(index)
+        if weights.get(subtask, 1.0) > 0:
+            by_subtask.setdefault(subtask, []).append(index)
     rng = random.Random(seed)
     for indices in by_subtask.values():
         rng.shuffle(indices)
+
+    def draw(subtask: str) -> int | None:
+        indices = by_subtask[subtask]
+        while indices:
+            index = indices.pop()
+            if fits is None or fits(dataset[index]):
+                return index
+        return None
+
+    # Weighted round-robin: each pass, a sub-task draws until its running credit is used up, so the
+    # shares hold at every prefix and a short limit is still spread over everything.
+    credit = dict.fromkeys(by_subtask, 0.0)
     picked: list[int] = []
     while len(picked) < limit and any(by_subtask.values()):
-        for indices in by_subtask.values():
-            while indices and len(picked) < limit:
-                index = indices.pop()
-                if fits is None or fits(dataset[index]):
+        for subtask in by_subtask:
+            credit[subtask] += weights.get(subtask, 1.0)
+            while credit[subtask] >= 1.0 and by_subtask[subtask] and len(picked) < limit:
+                credit[subtask] -= 1.0
+                index = draw(subtask)
+                if index is not None:
                     picked.append(index)
-                    break
     rng.shuffle(picked)
     return dataset.select(picked)
 

@@ -62,10 +62,11 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         dev = _dev_subset([t for t in tasks if t.split == "dev"], cfg.eval.per_subtask)
         history: list[dict[str, Any]] = []
         before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox)
-        history.append({"round": -1, "phase": "before", **flat_metrics(before)})
+        history.append({"round": -1, "phase": "before", **_flat(before)})
         budget = token_budget(tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), native)
-        train_set = _grouped(stratified(dataset, cpu_or_gpu(cfg.max_pairs, 64, None), cfg.seed, budget),
-                             tokenizer, native, dpo_args, cfg.seed)
+        weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
+        selected = stratified(dataset, cpu_or_gpu(cfg.max_pairs, 64, None), cfg.seed, budget, weights)
+        train_set = _grouped(selected, tokenizer, native, dpo_args, cfg.seed)
         if cfg.sft_warmup or cfg.sft_only:
             model, logs = train_sft(model, tokenizer, train_set, sft_args, peft, ctx.dir / "checkpoints" / "sft")
             history += [{"round": 0, "phase": "sft", **h} for h in logs]
@@ -79,7 +80,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                                         peft if number == 0 else None, ctx.dir / "checkpoints" / f"round-{number}")
                 history += [{"round": number, "phase": "dpo", **h} for h in logs]
             after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox)
-            history.append({"round": number, "phase": "after", **flat_metrics(after)})
+            history.append({"round": number, "phase": "after", **_flat(after)})
             io.write_jsonl(ctx.dir / "metrics.jsonl", history)
         save_student(model, tokenizer, ctx.dir / "model", cfg.merge)
         io.write_jsonl(ctx.dir / "metrics.jsonl", history)
@@ -149,7 +150,10 @@ def _sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig, nat
 
 
 def _evaluate(model: Any, tokenizer: Any, spec: StudentSpec, dev: list[Task], cfg: DictConfig,
-              verify: VerifyConfig, sandbox: Sandbox) -> dict[str, Any]:
+              verify: VerifyConfig, sandbox: Sandbox) -> dict[str, Any] | None:
+    """The dev summary, or None when the dev evaluation is switched off (``eval.per_subtask=0``)."""
+    if not dev:
+        return None
     model.eval()
     params = SamplingParams(n=1, temperature=0.0, max_tokens=cfg.eval.max_tokens, seed=cfg.seed)
     records = evaluate(_sampler(model, tokenizer, spec, cfg, spec.tools_in_template), dev, params, spec.name,
@@ -157,19 +161,22 @@ def _evaluate(model: Any, tokenizer: Any, spec: StudentSpec, dev: list[Task], cf
     return summarize(records, spec.name)
 
 
+def _flat(summary: dict[str, Any] | None) -> dict[str, float]:
+    return flat_metrics(summary) if summary else {}
+
+
 def _on_policy_pairs(model: Any, tokenizer: Any, spec: StudentSpec, tasks: list[Task], number: int,
                      cfg: DictConfig, verify: VerifyConfig, sandbox: Sandbox, native: bool) -> Any:
     """Pairs whose rejected side is the student's own failure on fresh train tasks (vLLM when installed)."""
     from distill.pairs import PairConfig, build_pairs, to_datasets
-    from distill.recipes.pairs import _judge
-    from distill.verify import label_samples
+    from distill.verify import judge_samples, label_samples
 
     size = cfg.on_policy.tasks_per_round
     train = [t for t in tasks if t.split == "train"]
     fresh = train[(number - 1) * size % max(1, len(train)):][:size]
     params: SamplingParams = build(cfg.on_policy.sampling)
     sampler = _on_policy_sampler(model, tokenizer, spec, cfg)
-    student = _judge(fresh, sampler.sample(fresh, params), verify, sandbox)
+    student = judge_samples(fresh, sampler.sample(fresh, params), verify, sandbox)
     config = PairConfig(quotas={"student": 2}, allow_gold_chosen=True)
     pairs, _ = build_pairs(fresh, {}, student, config, lambda s: label_samples(fresh, s, verify, sandbox), cfg.seed)
     log.info("round %d: %d on-policy pairs from %d tasks", number, len(pairs), len(fresh))
@@ -192,7 +199,10 @@ def _on_policy_sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictC
     return _sampler(model, tokenizer, spec, cfg, spec.tools_in_template)
 
 
-def _print(before: dict[str, Any], after: dict[str, Any], run_dir: Path) -> None:
+def _print(before: dict[str, Any] | None, after: dict[str, Any] | None, run_dir: Path) -> None:
+    if before is None or after is None:
+        print(f"dev evaluation skipped (eval.per_subtask=0)\nmodel -> {run_dir / 'model'}")
+        return
     rows = []
     for name in before["subtasks"]:
         b, a = before["subtasks"][name]["accuracy"], after["subtasks"].get(name, {}).get("accuracy", 0.0)

@@ -15,10 +15,10 @@ from distill.console import format_table
 from distill.contamination import drop_contaminated
 from distill.pairs import Judged, build_pairs, pair_stats, to_datasets
 from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
-from distill.records import Sample, Task
+from distill.records import Task
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.cache import CachedSampler, cached_sampler
-from distill.verify import VerifyConfig, label_samples
+from distill.verify import VerifyConfig, judge_samples, label_samples
 from distill.verify.sandbox import Sandbox
 
 log = logging.getLogger("distill")
@@ -34,7 +34,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         train, dropped = drop_contaminated([t for t in tasks if t.split in config.splits],
                                            [*(t for t in tasks if t.split == "test"), *_bfcl_tasks()],
                                            cfg.contamination_ngram)
-        judged = _judge(train, teacher.sample(train, params), verify, sandbox)
+        judged = judge_samples(train, teacher.sample(train, params), verify, sandbox)
         student = _student_negatives(cfg, train, verify, sandbox)
         pairs, counts = build_pairs(train, judged, student, config,
                                     lambda samples: label_samples(train, samples, verify, sandbox), cfg.seed)
@@ -48,32 +48,13 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     return stats
 
 
-def _judge(tasks: list[Task], samples: Any, verify: VerifyConfig, sandbox: Sandbox) -> Judged:
-    kept: list[Sample] = []
-    failed = 0
-    for sample in samples:
-        if sample.error is None:
-            kept.append(sample)
-        else:
-            failed += 1
-    if failed:
-        log.warning("%d teacher requests failed for good; they are recorded and retried on the next run", failed)
-    judged: Judged = {}
-    by_key = {(s.task_id, s.index): s for s in kept}
-    for verdict in label_samples(tasks, kept, verify, sandbox, progress=True):
-        judged.setdefault(verdict.task_id, []).append((by_key[(verdict.task_id, verdict.sample_index)], verdict))
-    for pairs in judged.values():
-        pairs.sort(key=lambda sv: sv[0].index)
-    return judged
-
-
 def _student_negatives(cfg: DictConfig, train: list[Task], verify: VerifyConfig, sandbox: Sandbox) -> Judged:
     if cfg.student_tasks <= 0:
         return {}
     sampler_cfg: SamplerConfig = build(cfg.student_sampler)
     params: SamplingParams = build(cfg.student_sampling)
     chosen = train[: cfg.student_tasks]
-    return _judge(chosen, open_sampler(sampler_cfg).sample(chosen, params), verify, sandbox)
+    return judge_samples(chosen, open_sampler(sampler_cfg).sample(chosen, params), verify, sandbox)
 
 
 def _bfcl_tasks() -> list[Task]:

@@ -14,6 +14,7 @@ beside the gold call, and counts as correct when both give the same result (``"P
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ from distill.verify.parse import Parsed, ParseFailure, parse_sample
 from distill.verify.sandbox import ERROR, OK, TIMEOUT, Outcome, Program, Sandbox, SandboxLimits
 from distill.verify.schema import check_call
 from distill.verify.values import numbers_in, results_equal, states_number, states_string, values_equal
+
+log = logging.getLogger("distill")
 
 Finding = tuple[Reason, str]
 BFCL_NO_CALL = frozenset({"bfcl:irrelevance", "bfcl:live_irrelevance"})
@@ -92,6 +95,24 @@ def label_samples(tasks: Iterable[Task] | dict[str, Task], samples: Iterable[Sam
             sandbox.close()
         if bar is not None:
             bar.close()
+
+
+def judge_samples(tasks: Iterable[Task], samples: Iterable[Sample], config: VerifyConfig,
+                  sandbox: Sandbox) -> dict[str, list[tuple[Sample, Verdict]]]:
+    """Each task's samples with their verdicts, in sample-index order. Failed requests are counted and
+    logged, not judged (the sampler's cache retries them on the next run)."""
+    samples = list(samples)
+    kept = [s for s in samples if s.error is None]
+    if len(kept) < len(samples):
+        log.warning("%d requests failed for good; they are recorded and retried on the next run",
+                    len(samples) - len(kept))
+    judged: dict[str, list[tuple[Sample, Verdict]]] = {}
+    by_key = {(s.task_id, s.index): s for s in kept}
+    for verdict in label_samples(tasks, kept, config, sandbox, progress=True):
+        judged.setdefault(verdict.task_id, []).append((by_key[(verdict.task_id, verdict.sample_index)], verdict))
+    for pairs in judged.values():
+        pairs.sort(key=lambda sv: sv[0].index)
+    return judged
 
 
 def _judge_batch(batch: list[_Case], config: VerifyConfig, sandbox: Sandbox, bar: Any) -> Iterator[Verdict]:

@@ -1,6 +1,7 @@
 """`make dpo` on the tiny random student: trains, saves an adapter that reloads and generates, picks
 the dataset variant the chat template needs, resumes after a kill, and sweeps student size."""
 
+import json
 import math
 import signal
 import subprocess
@@ -36,8 +37,7 @@ def pairs_run(tmp_path_factory):
 def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_run, tmp_path):
     result = dpo_recipe.run(_compose("dpo", [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY]))
     out = tmp_path / "dpo"
-    metrics = list(io.read_jsonl(out / "metrics.jsonl", dict)) if False else [
-        __import__("json").loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     losses = [m["loss"] for m in metrics if m.get("phase") == "dpo" and "loss" in m]
     assert len(losses) == 2 and all(math.isfinite(x) for x in losses)
     assert any("rewards/margins" in m for m in metrics)
@@ -123,10 +123,13 @@ def test_a_size_sweep_runs_one_job_per_student_in_its_own_folder(pairs_run, tmp_
     assert "needs network or a local path" in proc.stderr  # the second size is a hub id, offline here
 
 
-def test_a_finished_run_is_not_resumed_by_the_next_one(pairs_run, tmp_path):
+def test_a_finished_run_is_not_resumed_by_the_next_one(pairs_run, tmp_path, capsys):
     overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY]
     dpo_recipe.run(_compose("dpo", overrides))
     assert list((tmp_path / "dpo" / "checkpoints" / "round-0").glob("checkpoint-*"))
-    dpo_recipe.run(_compose("dpo", [*overrides, "max_pairs=12"]))
-    metrics = [__import__("json").loads(line) for line in (tmp_path / "dpo" / "metrics.jsonl").read_text().splitlines()]
+    # The second run also switches the dev evaluation off, as make demo does.
+    result = dpo_recipe.run(_compose("dpo", [*overrides, "max_pairs=12", "eval.per_subtask=0"]))
+    metrics = [json.loads(line) for line in (tmp_path / "dpo" / "metrics.jsonl").read_text().splitlines()]
     assert len([m for m in metrics if m.get("phase") == "dpo" and "loss" in m]) == 3  # trained from step 1 again
+    assert result == {"before": None, "after": None} and "dev evaluation skipped" in capsys.readouterr().out
+    assert not [m for m in metrics if m["phase"] in ("before", "after") and len(m) > 2]

@@ -7,7 +7,7 @@ import pytest
 from distill.records import SUBTASKS, Fact, Gold, Reason, Sample, Task, ToolCall
 from distill.tasks.base import schemas
 from distill.tasks.mixture import Mixture
-from distill.verify import VerifyConfig, label_samples
+from distill.verify import VerifyConfig, judge_samples, label_samples
 from distill.verify.judge import perfect_matching
 from distill.verify.sandbox import Sandbox
 
@@ -160,3 +160,13 @@ def test_failed_requests_are_skipped_not_judged(tasks, sandbox):
     task = tasks[0]
     samples = [Sample(task.id, 0, "t", "m", error="HTTP 500"), gold_sample(task, 1)]
     assert [v.sample_index for v in label_samples(tasks, samples, VerifyConfig(), sandbox=sandbox)] == [1]
+
+
+def test_judged_samples_are_grouped_per_task_in_index_order(tasks, sandbox, caplog):
+    first, second = tasks[0], tasks[1]
+    samples = [gold_sample(first, 2), Sample(first.id, 0, "t", "m", error="HTTP 500"), gold_sample(second, 0),
+               Sample(first.id, 1, "t", "m", text="no idea")]
+    judged = judge_samples([first, second], samples, VerifyConfig(), sandbox)
+    assert [(s.index, v.correct) for s, v in judged[first.id]] == [(1, False), (2, True)]
+    assert [s.index for s, _ in judged[second.id]] == [0]
+    assert "1 requests failed for good" in caplog.text

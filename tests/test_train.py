@@ -1,0 +1,41 @@
+"""Pair selection for short runs (`distill.train.stratified`): shares per sub-task, weights, budgets."""
+
+from collections import Counter
+
+from datasets import Dataset
+
+from distill.train import stratified
+
+SUBTASKS = ["simple", "parallel", "irrelevance", "response_generation"]
+
+
+def _pairs(per_subtask: dict[str, int]) -> Dataset:
+    rows = [(s, i) for s, n in per_subtask.items() for i in range(n)]
+    return Dataset.from_dict({"subtask": [s for s, _ in rows], "i": [i for _, i in rows]})
+
+
+def test_an_even_selection_gives_every_subtask_the_same_share():
+    picked = stratified(_pairs(dict.fromkeys(SUBTASKS, 50)), 40, seed=0)
+    assert Counter(picked["subtask"]) == dict.fromkeys(SUBTASKS, 10)
+
+
+def test_weights_set_each_subtasks_share_and_zero_leaves_one_out():
+    weights = {"irrelevance": 2.0, "response_generation": 2.0, "parallel": 0}
+    picked = stratified(_pairs(dict.fromkeys(SUBTASKS, 50)), 50, seed=0, weights=weights)
+    assert Counter(picked["subtask"]) == {"simple": 10, "irrelevance": 20, "response_generation": 20}
+
+
+def test_a_subtask_with_too_few_pairs_hands_its_share_to_the_others():
+    picked = stratified(_pairs({"simple": 50, "parallel": 50, "irrelevance": 3}), 30, seed=0,
+                        weights={"irrelevance": 2.0})
+    counts = Counter(picked["subtask"])
+    assert len(picked) == 30 and counts["irrelevance"] == 3 and counts["simple"] + counts["parallel"] == 27
+
+
+def test_rows_over_the_budget_are_skipped_and_the_selection_is_seeded():
+    data = _pairs(dict.fromkeys(SUBTASKS, 20))
+    fits = lambda row: row["i"] % 2 == 0  # noqa: E731
+    first = stratified(data, 16, seed=3, fits=fits)
+    assert all(i % 2 == 0 for i in first["i"]) and len(first) == 16
+    assert first["i"] == stratified(data, 16, seed=3, fits=fits)["i"]
+    assert first["i"] != stratified(data, 16, seed=4, fits=fits)["i"]
