@@ -114,6 +114,14 @@ def stratified(dataset: Any, limit: int | None, seed: int, fits: Any = None,
     return dataset.select(picked)
 
 
+def one_per_task(dataset: Any) -> Any:
+    """The first row of each task: a pairs set repeats a task's chosen answer once per rejected one,
+    and SFT on the chosen answers wants each answer once."""
+    seen: set[str] = set()
+    first = [i for i, task in enumerate(dataset["task_id"]) if not (task in seen or seen.add(task))]
+    return dataset.select(first)
+
+
 def pair_length(tokenizer: Any, row: dict[str, Any], with_tools: bool) -> int:
     """Tokens of prompt + the longer of the two answers (what a batch is padded to)."""
     kwargs = {"tools": row["tools"]} if with_tools and row.get("tools") else {}

@@ -30,6 +30,7 @@ from distill.train import (
     cpu_or_gpu,
     device_defaults,
     length_grouped,
+    one_per_task,
     pair_length,
     plot_curve,
     save_student,
@@ -65,11 +66,16 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         history.append({"round": -1, "phase": "before", **_flat(before)})
         budget = token_budget(tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), native)
         weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
-        selected = stratified(dataset, cpu_or_gpu(cfg.max_pairs, 64, None), cfg.seed, budget, weights)
+        selected = stratified(dataset, cpu_or_gpu(cfg.max_pairs, 32, None), cfg.seed, budget, weights)
         train_set = _grouped(selected, tokenizer, native, dpo_args, cfg.seed)
-        if cfg.sft_warmup or cfg.sft_only:
-            model, logs = train_sft(model, tokenizer, train_set, sft_args, peft, ctx.dir / "checkpoints" / "sft")
+        warm_start = cfg.sft_warmup or cfg.sft_only
+        if warm_start:
+            answers = stratified(one_per_task(dataset), cpu_or_gpu(cfg.sft_examples, 128, None), cfg.seed, budget,
+                                 weights)
+            model, logs = train_sft(model, tokenizer, _grouped(answers, tokenizer, native, sft_args, cfg.seed),
+                                    sft_args, peft, ctx.dir / "checkpoints" / "sft")
             history += [{"round": 0, "phase": "sft", **h} for h in logs]
+            ctx.counts["sft_examples"] = len(answers)
         after = before
         for number in range(cfg.rounds if not cfg.sft_only else 1):
             if number > 0:
@@ -82,7 +88,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
             after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox)
             history.append({"round": number, "phase": "after", **_flat(after)})
             io.write_jsonl(ctx.dir / "metrics.jsonl", history)
-        save_student(model, tokenizer, ctx.dir / "model", cfg.merge)
+        # The SFT warm start is merged into the weights, so an adapter alone would lose it: save it merged.
+        save_student(model, tokenizer, ctx.dir / "model", merge=cfg.merge or bool(warm_start and peft))
         io.write_jsonl(ctx.dir / "metrics.jsonl", history)
         plot_curve(history, ctx.dir / "train_curve.png")
         io.write_json(ctx.dir / "dev_accuracy.json", {"before": before, "after": after})

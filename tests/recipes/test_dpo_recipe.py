@@ -56,6 +56,29 @@ def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_r
     assert model.generate(**ids, max_new_tokens=3, do_sample=False).shape[1] == ids["input_ids"].shape[1] + 3
 
 
+def test_an_sft_warm_start_is_saved_merged_so_the_checkpoint_keeps_it(pairs_run, tmp_path):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from distill.models import StudentSpec
+    from distill.recipes.eval import _load_checkpoint
+
+    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "sft_warmup=true", "sft_examples=8"]
+    dpo_recipe.run(_compose("dpo", overrides))
+    out = tmp_path / "dpo"
+    # The LoRA warm start is merged into the weights before DPO; an adapter alone would drop it.
+    assert (out / "model" / "config.json").exists() and not (out / "model" / "adapter_config.json").exists()
+    metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert {"sft", "dpo"} <= {m["phase"] for m in metrics}
+    assert io.read_manifest(out)["counts"]["sft_examples"] == 8
+    base = AutoModelForCausalLM.from_pretrained(tiny_random_dir())
+    trained, _, _ = _load_checkpoint(AutoModelForCausalLM.from_pretrained(tiny_random_dir()), out / "model",
+                                     StudentSpec(name="tiny-random", model="tiny-random"))
+    ids = torch.tensor([[1, 2, 3, 4]])
+    with torch.no_grad():
+        assert not torch.allclose(base(ids).logits, trained(ids).logits)
+
+
 def test_a_template_with_tool_support_trains_on_the_tools_column(pairs_run, tmp_path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl.chat_template_utils import qwen2_5_chat_template

@@ -22,7 +22,8 @@ def test_granular_vs_umbrella_runs_both_arms_at_the_same_budget_into_one_report(
     cfg = _compose([f"output_dir={tmp_path}/experiment/gvu"])
     with open_dict(cfg):
         cfg.experiment.common.pairs = ["tasks.total=90", f"cache.path={tmp_path}/c.sqlite"]
-        cfg.experiment.common.dpo = ["student=tiny-random", "max_pairs=4", "max_pair_tokens=null", "eval.per_subtask=1",
+        cfg.experiment.common.dpo = ["student=tiny-random", "max_pairs=4", "sft_examples=4", "max_pair_tokens=null",
+                                     "eval.per_subtask=1",
                                      "eval.max_tokens=4", "dpo.args.per_device_train_batch_size=4"]
         cfg.experiment.common.eval = ["student=tiny-random", "limit_per_subtask=1", "sampling.max_tokens=4"]
     report = run(cfg)
