@@ -70,7 +70,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         train_set = _grouped(selected, tokenizer, native, dpo_args, cfg.seed)
         warm_start = cfg.sft_warmup or cfg.sft_only
         if warm_start:
-            answers = stratified(one_per_task(dataset), cpu_or_gpu(cfg.sft_examples, 128, None), cfg.seed, budget,
+            answers = stratified(one_per_task(dataset), cpu_or_gpu(cfg.sft_examples, 64, None), cfg.seed, budget,
                                  weights)
             model, logs = train_sft(model, tokenizer, _grouped(answers, tokenizer, native, sft_args, cfg.seed),
                                     sft_args, peft, ctx.dir / "checkpoints" / "sft")
