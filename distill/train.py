@@ -197,13 +197,18 @@ def train_sft(model: Any, tokenizer: Any, dataset: Any, args: dict[str, Any], pe
 
 
 def save_student(model: Any, tokenizer: Any, folder: Path, merge: bool) -> None:
-    """The adapter (or, with `merge`, a merged full model) and the tokenizer, written atomically."""
+    """The adapter (or, with `merge`, a merged full model) and the tokenizer, written atomically.
+
+    Merging works on a copy: peft's `merge_and_unload` strips the adapter from the model it is called
+    on, and the caller may go on training it (the student is saved for vLLM between on-policy rounds).
+    """
+    import copy
     import os
     import shutil
 
     tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    to_save = model.merge_and_unload() if merge and hasattr(model, "merge_and_unload") else model
+    to_save = copy.deepcopy(model).merge_and_unload() if merge and hasattr(model, "merge_and_unload") else model
     to_save.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
     shutil.rmtree(folder, ignore_errors=True)

@@ -39,3 +39,21 @@ def test_rows_over_the_budget_are_skipped_and_the_selection_is_seeded():
     assert all(i % 2 == 0 for i in first["i"]) and len(first) == 16
     assert first["i"] == stratified(data, 16, seed=3, fits=fits)["i"]
     assert first["i"] != stratified(data, 16, seed=4, fits=fits)["i"]
+
+
+def test_saving_a_merged_student_leaves_the_adapter_in_training(tmp_path):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from distill.models import tiny_random_dir
+    from distill.train import save_student
+
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_random_dir()),
+                           LoraConfig(r=4, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+    trainable = [n for n, p in model.named_parameters() if p.requires_grad]
+    save_student(model, AutoTokenizer.from_pretrained(tiny_random_dir()), tmp_path / "model", merge=True)
+    assert (tmp_path / "model" / "config.json").exists() and not (tmp_path / "model" / "adapter_config.json").exists()
+    assert [n for n, p in model.named_parameters() if p.requires_grad] == trainable  # the adapter is still there
+    loss = model(input_ids=torch.tensor([[1, 2, 3]]), labels=torch.tensor([[1, 2, 3]])).loss
+    loss.backward()  # and still trains

