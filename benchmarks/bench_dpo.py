@@ -16,6 +16,7 @@ from typing import Any
 
 from distill import io
 from distill.models import load_student
+from distill.recipes import compose_config
 from distill.train import length_grouped, pair_length, stratified, token_budget
 
 
@@ -47,23 +48,13 @@ def sequence_lengths(tokenizer: Any, row: dict[str, Any]) -> tuple[int, int]:
     return length("chosen"), length("rejected")
 
 
-def recipe_config() -> Any:
-    """conf/dpo.yaml as `make dpo` composes it."""
-    from hydra import compose, initialize_config_dir
-
-    from distill.recipes import CONF_DIR
-
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose("dpo")
-
-
 def measure(dataset: Any, precompute: bool, steps: int, batch: int) -> tuple[float, int]:
     """(median seconds per step after the first, trained tokens per step)."""
     from trl import DPOConfig, DPOTrainer
 
     from distill.recipes.dpo import training_arguments
 
-    dpo_args, _, lora = training_arguments(recipe_config().dpo)
+    dpo_args, _, lora = training_arguments(compose_config("dpo").dpo)
     dpo_args.update(output_dir="/tmp/bench_dpo", max_steps=steps, per_device_train_batch_size=batch,
                     precompute_ref_log_probs=precompute, save_strategy="no", report_to="none", logging_steps=1)
     model, tokenizer = load_student("embedded")
@@ -112,7 +103,7 @@ def main() -> None:
     sampling_throughput(Path(args.pairs))
     _, tokenizer = load_student("embedded")
     dataset = io.load_dataset(Path(args.pairs) / "rendered")
-    weights = dict(recipe_config().subtask_weights or {})
+    weights = dict(compose_config("dpo").subtask_weights or {})
     picked = stratified(dataset, args.steps * args.batch, 0, token_budget(tokenizer, 512, False), weights)
     lengths = [pair_length(tokenizer, row, False) for row in picked]
     grouped = length_grouped(picked, lengths, args.batch, 0)

@@ -9,15 +9,13 @@ from __future__ import annotations
 import tempfile
 import time
 
-from hydra import compose, initialize_config_dir
-
-from distill.recipes import CONF_DIR
+from distill.recipes import compose_config
 from distill.recipes.pairs import run
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        cfg = compose("pairs", [f"output_dir={tmp}/run", f"cache.path={tmp}/cache.sqlite"])
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = compose_config("pairs", [f"output_dir={tmp}/run", f"cache.path={tmp}/cache.sqlite"])
         start = time.perf_counter()
         stats = run(cfg)
         seconds = time.perf_counter() - start

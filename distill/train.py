@@ -76,14 +76,15 @@ def stratified(dataset: Any, limit: int | None, seed: int, fits: Any = None,
     `fits(row) -> bool`, when given, is checked lazily on the rows drawn (a token-length budget).
     """
     weights = dict(weights or {})
-    unknown = sorted(set(weights) - set(dataset["subtask"]))
+    subtasks = dataset["subtask"]
+    unknown = sorted(set(weights) - set(subtasks))
     if unknown:
         log.warning("subtask_weights name sub-tasks absent from the pairs: %s", ", ".join(unknown))
     if (limit is None or limit >= len(dataset)) and fits is None and not weights:
         return dataset.shuffle(seed=seed)
     limit = len(dataset) if limit is None else limit
     by_subtask: dict[str, list[int]] = {}
-    for index, subtask in enumerate(dataset["subtask"]):
+    for index, subtask in enumerate(subtasks):
         if weights.get(subtask, 1.0) > 0:
             by_subtask.setdefault(subtask, []).append(index)
     rng = random.Random(seed)

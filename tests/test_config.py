@@ -3,24 +3,18 @@
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from distill.recipes import CONF_DIR, RECIPES, build
+from distill.recipes import CONF_DIR, RECIPES, build, compose_config
 
 NOT_HYDRA = {"accelerate"}  # read by `accelerate launch`, not composed by Hydra
 GROUPS = sorted(p.name for p in Path(CONF_DIR).iterdir() if p.is_dir() and p.name not in NOT_HYDRA)
 OPTIONS = [(g, p.stem) for g in GROUPS for p in sorted((Path(CONF_DIR) / g).glob("*.yaml"))]
 
 
-def _compose(name, overrides=()):
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose(config_name=name, overrides=list(overrides))
-
-
 @pytest.mark.parametrize("recipe", RECIPES)
 def test_primary_config_composes_and_resolves(recipe):
-    cfg = _compose(recipe)
+    cfg = compose_config(recipe)
     assert cfg.recipe == recipe
     assert cfg.output_dir == f"outputs/{recipe}/{cfg.run_name}"
     OmegaConf.to_container(cfg, resolve=True)
@@ -39,8 +33,8 @@ def test_expected_groups_exist():
 
 @pytest.mark.parametrize(("group", "option"), OPTIONS)
 def test_group_option_instantiates(group, option):
-    recipe = next(r for r in RECIPES if group in _compose(r))
-    cfg = _compose(recipe, [f"{group}={option}"])
+    recipe = next(r for r in RECIPES if group in compose_config(r))
+    cfg = compose_config(recipe, [f"{group}={option}"])
     if group == "dpo":  # built the way the recipe builds it: device defaults first, then TRL's configs
         from trl import DPOConfig, SFTConfig
 
@@ -55,11 +49,11 @@ def test_group_option_instantiates(group, option):
 
 
 def test_run_name_override_moves_the_output_dir():
-    assert _compose("pairs", ["run_name=x"]).output_dir == "outputs/pairs/x"
+    assert compose_config("pairs", ["run_name=x"]).output_dir == "outputs/pairs/x"
 
 
 def test_broken_override_names_the_key():
     from hydra.errors import ConfigCompositionException
 
     with pytest.raises(ConfigCompositionException, match="teacher"):
-        _compose("pairs", ["teacher=nonexistent"])
+        compose_config("pairs", ["teacher=nonexistent"])

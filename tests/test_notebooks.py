@@ -3,18 +3,16 @@
 from pathlib import Path
 
 import nbformat
-from hydra import compose, initialize_config_dir
 from nbclient import NotebookClient
 
-from distill.recipes import CONF_DIR
+from distill.recipes import compose_config
 from distill.recipes.pairs import run
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def test_failure_pairs_notebook_executes_on_a_small_run(tmp_path, monkeypatch):
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        run(compose("pairs", [f"output_dir={tmp_path}/run", f"cache.path={tmp_path}/c.sqlite", "tasks.total=180"]))
+    run(compose_config("pairs", [f"output_dir={tmp_path}/run", f"cache.path={tmp_path}/c.sqlite", "tasks.total=180"]))
     monkeypatch.setenv("DISTILL_PAIRS_RUN", str(tmp_path / "run"))
     notebook = nbformat.read(NOTEBOOKS / "01_failure_pairs.ipynb", as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()

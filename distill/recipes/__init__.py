@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,15 @@ def build(node: DictConfig) -> Any:
     from hydra.utils import instantiate
 
     return instantiate(node, _convert_="all")
+
+
+def compose_config(recipe: str, overrides: Sequence[str] = ()) -> DictConfig:
+    """A recipe's config as `make <recipe> ARGS="..."` would compose it, for callers outside Hydra's
+    command line (the experiment recipe, benchmarks, tests)."""
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        return compose(config_name=recipe, overrides=list(overrides))
 
 
 def with_hydra_run_dir(cfg: DictConfig) -> DictConfig:

@@ -11,15 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import hydra
-from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-from distill.recipes import CONF_DIR, with_hydra_run_dir
-
-
-def _compose(recipe: str, overrides: list[str]) -> DictConfig:
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose(recipe, overrides)
+from distill.recipes import CONF_DIR, compose_config, with_hydra_run_dir
 
 
 def run(cfg: DictConfig) -> Path:
@@ -38,21 +32,21 @@ def run(cfg: DictConfig) -> Path:
         pairs_overrides = tuple(stages.get("pairs", [])) + tuple(common["pairs"])
         if pairs_overrides not in pairs_done:
             pairs_dir = root / "pairs" / name
-            pairs.run(_compose("pairs", [f"output_dir={pairs_dir}", *pairs_overrides]))
+            pairs.run(compose_config("pairs", [f"output_dir={pairs_dir}", *pairs_overrides]))
             pairs_done[pairs_overrides] = pairs_dir
         dpo_dir = root / "dpo" / name
-        dpo.run(_compose("dpo", [f"output_dir={dpo_dir}", f"pairs_run={pairs_done[pairs_overrides]}",
+        dpo.run(compose_config("dpo", [f"output_dir={dpo_dir}", f"pairs_run={pairs_done[pairs_overrides]}",
                                  *stages.get("dpo", []), *common["dpo"]]))
         dpo_runs.append(str(dpo_dir))
         eval_runs.append(_eval(evaluate, root, name, [f"checkpoint={dpo_dir / 'model'}"], common["eval"]))
     first_pairs = next(iter(pairs_done.values()))
-    return report.run(_compose("report", [f"output_dir={cfg.output_dir}", f"eval_runs=[{','.join(eval_runs)}]",
+    return report.run(compose_config("report", [f"output_dir={cfg.output_dir}", f"eval_runs=[{','.join(eval_runs)}]",
                                           f"pairs_run={first_pairs}", f"dpo_runs=[{','.join(dpo_runs)}]"]))
 
 
 def _eval(module: Any, root: Path, name: str, overrides: list[str], common: list[str]) -> str:
     out = root / "eval" / name
-    module.run(_compose("eval", [f"output_dir={out}", *overrides, *common]))
+    module.run(compose_config("eval", [f"output_dir={out}", *overrides, *common]))
     return str(out)
 
 

@@ -9,11 +9,10 @@ import sys
 import time
 
 import pytest
-from hydra import compose, initialize_config_dir
 
 from distill import io
 from distill.models import tiny_random_dir
-from distill.recipes import CONF_DIR
+from distill.recipes import compose_config
 from distill.recipes import dpo as dpo_recipe
 from distill.recipes.pairs import run as run_pairs
 from distill.train import FormattingError, check_prefix, length_grouped
@@ -22,20 +21,15 @@ TINY = ["student=tiny-random", "max_pairs=8", "max_pair_tokens=null", "eval.per_
         "dpo.args.per_device_train_batch_size=4", "sft_warmup=false"]
 
 
-def _compose(name, overrides):
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose(name, overrides)
-
-
 @pytest.fixture(scope="module")
 def pairs_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pairs")
-    run_pairs(_compose("pairs", [f"output_dir={tmp}/run", f"cache.path={tmp}/c.sqlite", "tasks.total=180"]))
+    run_pairs(compose_config("pairs", [f"output_dir={tmp}/run", f"cache.path={tmp}/c.sqlite", "tasks.total=180"]))
     return tmp / "run"
 
 
 def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_run, tmp_path):
-    result = dpo_recipe.run(_compose("dpo", [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY]))
+    result = dpo_recipe.run(compose_config("dpo", [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY]))
     out = tmp_path / "dpo"
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     losses = [m["loss"] for m in metrics if m.get("phase") == "dpo" and "loss" in m]
@@ -64,7 +58,7 @@ def test_an_sft_warm_start_is_saved_merged_so_the_checkpoint_keeps_it(pairs_run,
     from distill.recipes.eval import _load_checkpoint
 
     overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "sft_warmup=true", "sft_examples=8"]
-    dpo_recipe.run(_compose("dpo", overrides))
+    dpo_recipe.run(compose_config("dpo", overrides))
     out = tmp_path / "dpo"
     # The LoRA warm start is merged into the weights before DPO; an adapter alone would drop it.
     assert (out / "model" / "config.json").exists() and not (out / "model" / "adapter_config.json").exists()
@@ -88,7 +82,7 @@ def test_a_template_with_tool_support_trains_on_the_tools_column(pairs_run, tmp_
     tokenizer.chat_template = qwen2_5_chat_template
     tokenizer.save_pretrained(folder)
     AutoModelForCausalLM.from_pretrained(tiny_random_dir()).save_pretrained(folder)
-    dpo_recipe.run(_compose("dpo", [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY,
+    dpo_recipe.run(compose_config("dpo", [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY,
                                     f"student.model={folder}", "student.name=tiny-tools"]))
     assert io.read_manifest(tmp_path / "dpo")["native_tools"] is True
 
@@ -148,10 +142,10 @@ def test_a_size_sweep_runs_one_job_per_student_in_its_own_folder(pairs_run, tmp_
 
 def test_a_finished_run_is_not_resumed_by_the_next_one(pairs_run, tmp_path, capsys):
     overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY]
-    dpo_recipe.run(_compose("dpo", overrides))
+    dpo_recipe.run(compose_config("dpo", overrides))
     assert list((tmp_path / "dpo" / "checkpoints" / "round-0").glob("checkpoint-*"))
     # The second run also switches the dev evaluation off, as make demo does.
-    result = dpo_recipe.run(_compose("dpo", [*overrides, "max_pairs=12", "eval.per_subtask=0"]))
+    result = dpo_recipe.run(compose_config("dpo", [*overrides, "max_pairs=12", "eval.per_subtask=0"]))
     metrics = [json.loads(line) for line in (tmp_path / "dpo" / "metrics.jsonl").read_text().splitlines()]
     assert len([m for m in metrics if m.get("phase") == "dpo" and "loss" in m]) == 3  # trained from step 1 again
     assert result == {"before": None, "after": None} and "dev evaluation skipped" in capsys.readouterr().out

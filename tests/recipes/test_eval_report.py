@@ -3,26 +3,20 @@
 import json
 
 import pytest
-from hydra import compose, initialize_config_dir
 
 from distill import io
-from distill.recipes import CONF_DIR
+from distill.recipes import compose_config
 from distill.recipes import eval as eval_recipe
 from distill.recipes import report as report_recipe
 from distill.report import SECTIONS
 
 
-def _compose(name, overrides):
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose(name, overrides)
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("runs")
-    teacher = eval_recipe.run(_compose("eval", [f"output_dir={tmp}/teacher", "target=teacher", f"cache.path={tmp}/c.sqlite",
+    teacher = eval_recipe.run(compose_config("eval", [f"output_dir={tmp}/teacher", "target=teacher", f"cache.path={tmp}/c.sqlite",
                                                 "limit_per_subtask=4", "bfcl_categories=[simple_python,irrelevance]"]))
-    student = eval_recipe.run(_compose("eval", [f"output_dir={tmp}/base", "student=tiny-random", "limit_per_subtask=2",
+    student = eval_recipe.run(compose_config("eval", [f"output_dir={tmp}/base", "student=tiny-random", "limit_per_subtask=2",
                                                 "sampling.max_tokens=8"]))
     # A "trained" run: the teacher's summary under a checkpoint config (the report reads manifests and summaries).
     (tmp / "trained").mkdir()
@@ -53,7 +47,7 @@ def test_report_renders_every_section_and_image(runs, tmp_path):
     dpo.mkdir()
     io.write_jsonl(dpo / "metrics.jsonl", [{"round": 0, "phase": "dpo", "step": i, "loss": 0.7 - i / 100,
                                             "rewards/margins": i / 10} for i in range(1, 6)])
-    cfg = _compose("report", [f"output_dir={tmp_path}/report", f"eval_runs=[{tmp}/base,{tmp}/trained,{tmp}/teacher]",
+    cfg = compose_config("report", [f"output_dir={tmp_path}/report", f"eval_runs=[{tmp}/base,{tmp}/trained,{tmp}/teacher]",
                               f"pairs_run={pairs}", f"dpo_runs=[{dpo}]"])
     path = report_recipe.run(cfg)
     text = path.read_text()

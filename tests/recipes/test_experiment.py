@@ -1,25 +1,19 @@
 """`make experiment`: both arms of granular_vs_umbrella through pairs -> dpo -> eval, one report."""
 
-from hydra import compose, initialize_config_dir
 from omegaconf import open_dict
 
 from distill import io
-from distill.recipes import CONF_DIR
+from distill.recipes import compose_config
 from distill.recipes.experiment import run
 
 
-def _compose(overrides):
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose("experiment", overrides)
-
-
 def test_experiment_options_compose_with_their_arms():
-    assert set(_compose([]).experiment.arms) == {"granular", "umbrella"}
-    assert set(_compose(["experiment=sft_vs_dpo"]).experiment.arms) == {"sft", "dpo", "sft_dpo"}
+    assert set(compose_config("experiment").experiment.arms) == {"granular", "umbrella"}
+    assert set(compose_config("experiment", ["experiment=sft_vs_dpo"]).experiment.arms) == {"sft", "dpo", "sft_dpo"}
 
 
 def test_granular_vs_umbrella_runs_both_arms_at_the_same_budget_into_one_report(tmp_path):
-    cfg = _compose([f"output_dir={tmp_path}/experiment/gvu"])
+    cfg = compose_config("experiment", [f"output_dir={tmp_path}/experiment/gvu"])
     with open_dict(cfg):
         cfg.experiment.common.pairs = ["tasks.total=90", f"cache.path={tmp_path}/c.sqlite"]
         cfg.experiment.common.dpo = ["student=tiny-random", "max_pairs=4", "sft_examples=4", "max_pair_tokens=null",

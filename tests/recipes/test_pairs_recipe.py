@@ -9,19 +9,16 @@ import subprocess
 import sys
 import time
 
-from hydra import compose, initialize_config_dir
-
 from distill import io
-from distill.recipes import CONF_DIR
+from distill.recipes import compose_config
 from distill.recipes.pairs import run
 from distill.records import SUBTASKS
 from distill.sampling.loopback import FaultPlan, LoopbackServer
 
 
 def _cfg(tmp_path, *overrides):
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose("pairs", [f"output_dir={tmp_path}/run", f"cache.path={tmp_path}/cache.sqlite",
-                                 "tasks.total=360", *overrides])
+    return compose_config("pairs", [f"output_dir={tmp_path}/run", f"cache.path={tmp_path}/cache.sqlite",
+                                    "tasks.total=360", *overrides])
 
 
 def test_pairs_recipe_writes_datasets_stats_and_a_simulated_label(tmp_path, capsys):

@@ -4,17 +4,14 @@ import json
 import subprocess
 import sys
 
-from hydra import compose, initialize_config_dir
-
 from distill import io
-from distill.recipes import CONF_DIR
+from distill.recipes import compose_config
 from distill.recipes.tasks import run
 from distill.records import SUBTASKS, Task
 
 
 def _cfg(tmp_path, *overrides):
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose("tasks", [f"output_dir={tmp_path}", *overrides])
+    return compose_config("tasks", [f"output_dir={tmp_path}", *overrides])
 
 
 def test_tasks_recipe_writes_tasks_summary_and_manifest(tmp_path, capsys):
