@@ -17,7 +17,7 @@ from typing import Any
 from distill import io
 from distill.models import load_student
 from distill.recipes import compose_config
-from distill.train import length_grouped, pair_length, stratified, token_budget
+from distill.train import length_grouped, pair_length, stratified, token_budget, train_dpo
 
 
 class StepTimer:
@@ -48,21 +48,24 @@ def sequence_lengths(tokenizer: Any, row: dict[str, Any]) -> tuple[int, int]:
     return length("chosen"), length("rejected")
 
 
-def measure(dataset: Any, precompute: bool, steps: int, batch: int) -> tuple[float, int]:
+def measure(dataset: Any, config: Any, precompute: bool, steps: int, batch: int) -> tuple[float, int]:
     """(median seconds per step after the first, trained tokens per step)."""
-    from trl import DPOConfig, DPOTrainer
+    import shutil
+    import tempfile
 
     from distill.recipes.dpo import training_arguments
 
-    dpo_args, _, lora = training_arguments(compose_config("dpo").dpo)
-    dpo_args.update(output_dir="/tmp/bench_dpo", max_steps=steps, per_device_train_batch_size=batch,
-                    precompute_ref_log_probs=precompute, save_strategy="no", report_to="none", logging_steps=1)
+    dpo_args, _, lora = training_arguments(config.dpo)
+    dpo_args.update(max_steps=steps, per_device_train_batch_size=batch, precompute_ref_log_probs=precompute,
+                    save_strategy="no", report_to="none", logging_steps=1)
     model, tokenizer = load_student("embedded")
     timer = StepTimer()
-    trainer = DPOTrainer(model=model, args=DPOConfig(**dpo_args), train_dataset=dataset, processing_class=tokenizer,
-                         peft_config=lora, callbacks=[timer.callback])
-    trainer.train()
-    tokens = trainer.state.log_history[-2].get("num_tokens", 0) / max(1, steps)
+    folder = Path(tempfile.mkdtemp(prefix="bench_dpo-"))
+    try:  # make dpo's own training call (TRL's DPOTrainer, answer-only LM-head scoring)
+        _, history = train_dpo(model, tokenizer, dataset, dpo_args, lora, folder, callbacks=[timer.callback])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    tokens = history[-2].get("num_tokens", 0) / max(1, steps)
     timed = sorted(timer.steps[1:]) or timer.steps
     return timed[len(timed) // 2], int(tokens)
 
@@ -99,11 +102,13 @@ def main() -> None:
     parser.add_argument("--pairs", default="outputs/pairs/default")
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("overrides", nargs="*", help="hydra overrides of conf/dpo.yaml, e.g. dpo.peft.r=8")
     args = parser.parse_args()
     sampling_throughput(Path(args.pairs))
     _, tokenizer = load_student("embedded")
     dataset = io.load_dataset(Path(args.pairs) / "rendered")
-    weights = dict(compose_config("dpo").subtask_weights or {})
+    config = compose_config("dpo", args.overrides)
+    weights = dict(config.subtask_weights or {})
     picked = stratified(dataset, args.steps * args.batch, 0, token_budget(tokenizer, 512, False), weights)
     lengths = [pair_length(tokenizer, row, False) for row in picked]
     grouped = length_grouped(picked, lengths, args.batch, 0)
@@ -112,8 +117,8 @@ def main() -> None:
     batches = [[n for pair in sides[i: i + args.batch] for n in pair] for i in range(0, len(sides), args.batch)]
     padding = sum(max(b) * len(b) - sum(b) for b in batches) / sum(max(b) * len(b) for b in batches)
 
-    with_ref, tokens = measure(grouped, precompute=False, steps=args.steps, batch=args.batch)
-    precomputed, _ = measure(grouped, precompute=True, steps=args.steps, batch=args.batch)
+    with_ref, tokens = measure(grouped, config, precompute=False, steps=args.steps, batch=args.batch)
+    precomputed, _ = measure(grouped, config, precompute=True, steps=args.steps, batch=args.batch)
     print(f"{args.steps} steps of {args.batch} pairs (<= 512 tokens, length-grouped): step {with_ref:.1f} s with the "
           f"reference forward, {precomputed:.1f} s with precomputed reference log-probs; "
           f"{tokens / precomputed:.0f} trained tokens/s")

