@@ -83,7 +83,16 @@ def stratified(dataset: Any, limit: int | None, seed: int, fits: Any = None,
         log.warning("subtask_weights name sub-tasks absent from the pairs: %s", ", ".join(unknown))
     if (limit is None or limit >= len(dataset)) and fits is None and not weights:
         return dataset.shuffle(seed=seed)
-    limit = len(dataset) if limit is None else limit
+    accept = None if fits is None else (lambda index: fits(dataset[index]))
+    return dataset.select(spread(subtasks, limit, seed, weights, accept))
+
+
+def spread(subtasks: Sequence[str], limit: int | None, seed: int, weights: dict[str, float] | None = None,
+           accept: Any = None) -> list[int]:
+    """Indices of at most `limit` items spread over their sub-tasks by weight (see `stratified`), in
+    seeded random order; `accept(index) -> bool`, when given, is checked lazily on the items drawn."""
+    weights = dict(weights or {})
+    limit = len(subtasks) if limit is None else limit
     by_subtask: dict[str, list[int]] = {}
     for index, subtask in enumerate(subtasks):
         if weights.get(subtask, 1.0) > 0:
@@ -96,7 +105,7 @@ def stratified(dataset: Any, limit: int | None, seed: int, fits: Any = None,
         indices = by_subtask[subtask]
         while indices:
             index = indices.pop()
-            if fits is None or fits(dataset[index]):
+            if accept is None or accept(index):
                 return index
         return None
 
@@ -113,7 +122,7 @@ def stratified(dataset: Any, limit: int | None, seed: int, fits: Any = None,
                 if index is not None:
                     picked.append(index)
     rng.shuffle(picked)
-    return dataset.select(picked)
+    return picked
 
 
 def one_per_task(dataset: Any) -> Any:

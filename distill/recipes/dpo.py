@@ -35,6 +35,7 @@ from distill.train import (
     pair_length,
     plot_curve,
     save_student,
+    spread,
     stratified,
     token_budget,
     train_dpo,
@@ -69,6 +70,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
         selected = stratified(dataset, cpu_or_gpu(cfg.max_pairs, 32, None), cfg.seed, budget, weights)
         train_set = _grouped(selected, tokenizer, native, dpo_args, cfg.seed)
+        used = set(selected["task_id"])  # tasks trained on: on-policy rounds sample others
         warm_start = cfg.sft_warmup or cfg.sft_only
         if warm_start:
             answers = stratified(one_per_task(dataset), cpu_or_gpu(cfg.sft_examples, 64, None), cfg.seed, budget,
@@ -77,12 +79,19 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                                     sft_args, peft, ctx.dir / "checkpoints" / "sft")
             history += [{"round": 0, "phase": "sft", **h} for h in logs]
             ctx.counts["sft_examples"] = len(answers)
+            used |= set(answers["task_id"])
         after = before
         for number in range(cfg.rounds if not cfg.sft_only else 1):
             if number > 0:
-                fresh = _on_policy_pairs(model, tokenizer, spec, tasks, number, cfg, verify, sandbox, native)
+                fresh_tasks = _fresh_tasks(tasks, used, cfg.on_policy.tasks_per_round, cfg.seed + number, weights)
+                used |= {t.id for t in fresh_tasks}
+                fresh = _on_policy_pairs(model, tokenizer, spec, fresh_tasks, number, cfg, verify, sandbox, native)
+                fresh = stratified(fresh, cpu_or_gpu(cfg.max_pairs, 32, None), cfg.seed + number, budget, weights)
                 train_set = _grouped(fresh, tokenizer, native, dpo_args, cfg.seed + number)
-            if not cfg.sft_only:
+            if not len(train_set):
+                log.warning("round %d: the student failed none of its %d fresh tasks; nothing to train on",
+                            number, cfg.on_policy.tasks_per_round)
+            elif not cfg.sft_only:
                 model, logs = train_dpo(model, tokenizer, train_set, {**dpo_args, "seed": cfg.seed + number},
                                         peft if number == 0 else None, ctx.dir / "checkpoints" / f"round-{number}")
                 history += [{"round": number, "phase": "dpo", **h} for h in logs]
@@ -176,15 +185,19 @@ def _flat(summary: dict[str, Any] | None) -> dict[str, float]:
     return flat_metrics(summary) if summary else {}
 
 
-def _on_policy_pairs(model: Any, tokenizer: Any, spec: StudentSpec, tasks: list[Task], number: int,
+def _fresh_tasks(tasks: list[Task], used: set[str], size: int, seed: int,
+                 weights: dict[str, float] | None) -> list[Task]:
+    """A round's train tasks: `size` of those not trained on yet, spread over the sub-tasks by weight."""
+    train = [t for t in tasks if t.split == "train" and t.id not in used]
+    return [train[i] for i in spread([t.subtask for t in train], size, seed, weights)]
+
+
+def _on_policy_pairs(model: Any, tokenizer: Any, spec: StudentSpec, fresh: list[Task], number: int,
                      cfg: DictConfig, verify: VerifyConfig, sandbox: Sandbox, native: bool) -> Any:
-    """Pairs whose rejected side is the student's own failure on fresh train tasks (vLLM when installed)."""
+    """Pairs whose rejected side is the student's own failure on `fresh` train tasks (vLLM when installed)."""
     from distill.pairs import PairConfig, build_pairs, to_datasets
     from distill.verify import judge_samples, label_samples
 
-    size = cfg.on_policy.tasks_per_round
-    train = [t for t in tasks if t.split == "train"]
-    fresh = train[(number - 1) * size % max(1, len(train)):][:size]
     params: SamplingParams = build(cfg.on_policy.sampling)
     sampler, folder = _on_policy_sampler(model, tokenizer, spec, cfg)
     try:

@@ -16,6 +16,7 @@ from distill.models import tiny_random_dir
 from distill.recipes import compose_config
 from distill.recipes import dpo as dpo_recipe
 from distill.recipes.pairs import run as run_pairs
+from distill.records import SUBTASKS
 from distill.train import FormattingError, check_prefix, length_grouped
 
 TINY = ["student=tiny-random", "max_pairs=8", "max_pair_tokens=null", "eval.per_subtask=1", "eval.max_tokens=8",
@@ -60,6 +61,20 @@ def test_an_on_policy_round_trains_on_the_students_own_failures(pairs_run, tmp_p
     assert [m["round"] for m in metrics if m["phase"] == "after"] == [0, 1]  # dev accuracy after every round
     assert any(m["round"] == 1 and m["phase"] == "dpo" and "loss" in m for m in metrics)
     assert (out / "dev" / "after-round-1.jsonl").exists() and (out / "dev" / "before.jsonl").exists()
+
+
+def test_each_round_samples_fresh_train_tasks_from_every_subtask(pairs_run):
+    from collections import Counter
+
+    tasks = dpo_recipe._tasks_of(io.read_manifest(pairs_run))
+    train = [t for t in tasks if t.split == "train"]
+    used = {t.id for t in train[::3]}
+    first = dpo_recipe._fresh_tasks(tasks, used, 18, seed=1, weights={"irrelevance": 0})
+    second = dpo_recipe._fresh_tasks(tasks, used | {t.id for t in first}, 18, seed=2, weights={"irrelevance": 0})
+    assert all(t.split == "train" and t.id not in used for t in first + second)
+    assert not {t.id for t in first} & {t.id for t in second}
+    counts = Counter(t.subtask for t in first)
+    assert len(first) == 18 and set(counts) == set(SUBTASKS) - {"irrelevance"} and set(counts.values()) <= {2, 3}
 
 
 @pytest.mark.integration
