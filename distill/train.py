@@ -206,6 +206,9 @@ def train_dpo(model: Any, tokenizer: Any, dataset: Any, args: dict[str, Any], pe
     from trl import DPOConfig, DPOTrainer
 
     config = DPOConfig(**{**args, "output_dir": str(output_dir)})
+    if "ref" in getattr(model, "peft_config", {}):
+        # An earlier round's frozen reference: TRL adds a fresh copy of the adapter as this round's.
+        model.delete_adapter("ref")
     with completion_positions_only():
         trainer = DPOTrainer(model=model, args=config, train_dataset=dataset, processing_class=tokenizer,
                              peft_config=peft_config, callbacks=list(callbacks) or None)

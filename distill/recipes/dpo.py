@@ -86,7 +86,9 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                 fresh_tasks = _fresh_tasks(tasks, used, cfg.on_policy.tasks_per_round, cfg.seed + number, weights)
                 used |= {t.id for t in fresh_tasks}
                 fresh = _on_policy_pairs(model, tokenizer, spec, fresh_tasks, number, cfg, verify, sandbox, native)
-                fresh = stratified(fresh, cpu_or_gpu(cfg.max_pairs, 32, None), cfg.seed + number, budget, weights)
+                failed = set(fresh["subtask"])  # sub-tasks the student got right yield no pairs
+                fresh = stratified(fresh, cpu_or_gpu(cfg.max_pairs, 32, None), cfg.seed + number, budget,
+                                   {k: v for k, v in (weights or {}).items() if k in failed})
                 train_set = _grouped(fresh, tokenizer, native, dpo_args, cfg.seed + number)
             if not len(train_set):
                 log.warning("round %d: the student failed none of its %d fresh tasks; nothing to train on",

