@@ -90,7 +90,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                 fresh = stratified(fresh, cpu_or_gpu(cfg.max_pairs, 32, None), cfg.seed + number, budget,
                                    {k: v for k, v in (weights or {}).items() if k in failed})
                 train_set = _grouped(fresh, tokenizer, native, dpo_args, cfg.seed + number)
-            if not len(train_set):
+            if number > 0 and not len(train_set):
                 log.warning("round %d: the student failed none of its %d fresh tasks; nothing to train on",
                             number, cfg.on_policy.tasks_per_round)
             elif not cfg.sft_only:

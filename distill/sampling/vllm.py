@@ -76,7 +76,6 @@ class VLLMSampler:
                     yield Sample(task.id, index, "vllm", self.name, text=completion.text.strip(),
                                  usage=Usage(prompt_tokens, len(completion.token_ids)))
 
-
     def close(self) -> None:
         """Stop the engine and its worker processes, which hold the weights and the KV cache: the on-policy
         rounds of `make dpo` train right after sampling, and on a 24 GB CPU machine both do not fit."""
