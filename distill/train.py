@@ -184,11 +184,8 @@ def completion_positions_only() -> Iterator[None]:
     time and gives log-probs that are masked to zero anyway. The log-probs of the answer are the same
     either way (tests/test_train.py checks it). TRL versions without the switch are left as they are.
     """
-    try:
-        from trl.trainer import utils as trl_utils
-    except ImportError:  # pragma: no cover - TRL is a dependency
-        yield
-        return
+    from trl.trainer import utils as trl_utils
+
     original = getattr(trl_utils, "_use_triton", None)
     if original is None:
         yield

@@ -68,7 +68,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         history.append({"round": -1, "phase": "before", **_flat(before)})
         budget = token_budget(tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), native)
         weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
-        selected = stratified(dataset, cpu_or_gpu(cfg.max_pairs, 32, None), cfg.seed, budget, weights)
+        max_pairs = cpu_or_gpu(cfg.max_pairs, 32, None)  # per round
+        selected = stratified(dataset, max_pairs, cfg.seed, budget, weights)
         train_set = _grouped(selected, tokenizer, native, dpo_args, cfg.seed)
         used = set(selected["task_id"])  # tasks trained on: on-policy rounds sample others
         warm_start = cfg.sft_warmup or cfg.sft_only
@@ -87,7 +88,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                 used |= {t.id for t in fresh_tasks}
                 fresh = _on_policy_pairs(model, tokenizer, spec, fresh_tasks, number, cfg, verify, sandbox, native)
                 failed = set(fresh["subtask"])  # sub-tasks the student got right yield no pairs
-                fresh = stratified(fresh, cpu_or_gpu(cfg.max_pairs, 32, None), cfg.seed + number, budget,
+                fresh = stratified(fresh, max_pairs, cfg.seed + number, budget,
                                    {k: v for k, v in (weights or {}).items() if k in failed})
                 train_set = _grouped(fresh, tokenizer, native, dpo_args, cfg.seed + number)
             if number > 0 and not len(train_set):

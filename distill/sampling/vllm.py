@@ -33,11 +33,12 @@ class VLLMSampler:
                  name: str | None = None, engine_args: dict[str, Any] | None = None):
         self.vllm = _import_vllm()
         self.model, self.name = model, name or model
+        cpu_defaults = _cpu_defaults()
         self.engine_args = {"dtype": dtype, "tensor_parallel_size": tensor_parallel_size,
-                            "enforce_eager": enforce_eager, **_cpu_defaults(), **(engine_args or {})}
+                            "enforce_eager": enforce_eager, **cpu_defaults, **(engine_args or {})}
         self._llm: Any = None
         self._tools_in_template = False
-        self._per_request_seed = not _cpu_defaults()
+        self._per_request_seed = not cpu_defaults
 
     def _engine(self, seed: int | None) -> Any:
         if self._llm is None:
