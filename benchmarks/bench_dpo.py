@@ -17,7 +17,7 @@ from typing import Any
 from distill import io
 from distill.models import load_student
 from distill.recipes import compose_config
-from distill.train import length_grouped, pair_length, stratified, token_budget, train_dpo
+from distill.train import length_grouped, lora_on_top_layers, pair_length, stratified, token_budget, train_dpo
 
 
 class StepTimer:
@@ -59,6 +59,7 @@ def measure(dataset: Any, config: Any, precompute: bool, steps: int, batch: int)
     dpo_args.update(max_steps=steps, per_device_train_batch_size=batch, precompute_ref_log_probs=precompute,
                     save_strategy="no", report_to="none", logging_steps=1)
     model, tokenizer = load_student("embedded")
+    lora = lora_on_top_layers(lora, model.config.num_hidden_layers, config.dpo.get("top_layers"))
     timer = StepTimer()
     folder = Path(tempfile.mkdtemp(prefix="bench_dpo-"))
     try:  # make dpo's own training call (TRL's DPOTrainer, answer-only LM-head scoring)

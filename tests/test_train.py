@@ -90,3 +90,35 @@ def test_scoring_only_the_answer_positions_gives_the_same_log_probs_and_gradient
     assert (every_position[0][:, :7] == 0).all()  # prompt positions are masked either way
     for full, compact in zip(every_position, answer_only, strict=True):
         torch.testing.assert_close(compact, full)
+
+
+def test_lora_on_the_top_layers_adapts_only_those_and_the_backward_stops_below_them():
+    import pytest
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from distill.models import tiny_random_dir
+    from distill.train import lora_on_top_layers
+
+    base = AutoModelForCausalLM.from_pretrained(tiny_random_dir())
+    layers = base.config.num_hidden_layers
+    config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM")
+    narrowed = lora_on_top_layers(config, layers, 0.5)
+    top = list(range(layers - max(1, round(layers * 0.5)), layers))
+    assert narrowed.layers_to_transform == top and config.layers_to_transform is None  # a copy
+    model = get_peft_model(base, narrowed)
+    adapted = {int(n.split(".layers.")[1].split(".")[0]) for n, _ in model.named_parameters() if "lora_" in n}
+    assert adapted == set(top)
+    hidden: list[torch.Tensor] = []
+    below = model.base_model.model.model.layers[top[0] - 1] if top[0] > 0 else None
+    if below is not None:
+        below.register_forward_hook(lambda module, args, out: hidden.append(out[0] if isinstance(out, tuple) else out))
+    model(input_ids=torch.tensor([[1, 2, 3]]), labels=torch.tensor([[1, 2, 3]])).loss.backward()
+    assert hidden and all(not h.requires_grad for h in hidden)  # nothing below the adapted layers is backpropagated
+    assert lora_on_top_layers(config, layers, None) is config and lora_on_top_layers(config, layers, 1) is config
+    assert lora_on_top_layers(None, layers, 0.5) is None
+    with pytest.raises(ValueError, match="dpo.top_layers"):
+        lora_on_top_layers(config, layers, 0.0)
+    with pytest.raises(ValueError, match="dpo.top_layers"):
+        lora_on_top_layers(config, layers, "half")

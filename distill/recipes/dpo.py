@@ -8,9 +8,12 @@ after every round, written to metrics.jsonl and printed as before -> after per s
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ from distill.train import (
     cpu_or_gpu,
     device_defaults,
     length_grouped,
+    lora_on_top_layers,
     one_per_task,
     pair_length,
     plot_curve,
@@ -58,26 +62,30 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     _clear_stale_checkpoints(Path(cfg.output_dir), cfg)
     with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
         model, tokenizer = load_student(spec, "float32")
+        peft = lora_on_top_layers(peft, model.config.num_hidden_layers, cfg.dpo.get("top_layers"))
         native = uses_native_tools(tokenizer, spec.tools_in_template)
         dataset = io.load_dataset(pairs_dir / ("dataset" if native else "rendered"))
         check_prefix(tokenizer, [dataset[i] for i in range(min(16, len(dataset)))], native)
         tasks = _tasks_of(pairs_manifest)
         dev = _dev_subset([t for t in tasks if t.split == "dev"], cfg.eval.per_subtask)
         history: list[dict[str, Any]] = []
-        before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox, ctx.dir / "dev" / "before.jsonl")
+        seconds: dict[str, float] = ctx.extra.setdefault("phase_seconds", {})
+        with _phase("dev evaluation before training", seconds, "eval-before"):
+            before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox, ctx.dir / "dev" / "before.jsonl")
         history.append({"round": -1, "phase": "before", **_flat(before)})
         budget = token_budget(tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), native)
         weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
-        max_pairs = cpu_or_gpu(cfg.max_pairs, 32, None)  # per round
+        max_pairs = cpu_or_gpu(cfg.max_pairs, 64, None)  # per round
         selected = stratified(dataset, max_pairs, cfg.seed, budget, weights)
         train_set = _grouped(selected, tokenizer, native, dpo_args, cfg.seed)
         used = set(selected["task_id"])  # tasks trained on: on-policy rounds sample others
         warm_start = cfg.sft_warmup or cfg.sft_only
         if warm_start:
-            answers = stratified(one_per_task(dataset), cpu_or_gpu(cfg.sft_examples, 64, None), cfg.seed, budget,
+            answers = stratified(one_per_task(dataset), cpu_or_gpu(cfg.sft_examples, 256, None), cfg.seed, budget,
                                  weights)
-            model, logs = train_sft(model, tokenizer, _grouped(answers, tokenizer, native, sft_args, cfg.seed),
-                                    sft_args, peft, ctx.dir / "checkpoints" / "sft")
+            with _phase(f"SFT warm start on {len(answers)} answers", seconds, "sft"):
+                model, logs = train_sft(model, tokenizer, _grouped(answers, tokenizer, native, sft_args, cfg.seed),
+                                        sft_args, peft, ctx.dir / "checkpoints" / "sft")
             history += [{"round": 0, "phase": "sft", **h} for h in logs]
             ctx.counts["sft_examples"] = len(answers)
             used |= set(answers["task_id"])
@@ -86,7 +94,10 @@ def run(cfg: DictConfig) -> dict[str, Any]:
             if number > 0:
                 fresh_tasks = _fresh_tasks(tasks, used, cfg.on_policy.tasks_per_round, cfg.seed + number, weights)
                 used |= {t.id for t in fresh_tasks}
-                fresh = _on_policy_pairs(model, tokenizer, spec, fresh_tasks, number, cfg, verify, sandbox, native)
+                with _phase(f"round {number}: sampling the student on {len(fresh_tasks)} fresh tasks", seconds,
+                            f"sample-round-{number}"):
+                    fresh = _on_policy_pairs(model, tokenizer, spec, fresh_tasks, number, cfg, verify, sandbox,
+                                             native)
                 failed = set(fresh["subtask"])  # sub-tasks the student got right yield no pairs
                 fresh = stratified(fresh, max_pairs, cfg.seed + number, budget,
                                    {k: v for k, v in (weights or {}).items() if k in failed})
@@ -95,11 +106,14 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                 log.warning("round %d: the student failed none of its %d fresh tasks; nothing to train on",
                             number, cfg.on_policy.tasks_per_round)
             elif not cfg.sft_only:
-                model, logs = train_dpo(model, tokenizer, train_set, {**dpo_args, "seed": cfg.seed + number},
-                                        peft if number == 0 else None, ctx.dir / "checkpoints" / f"round-{number}")
+                with _phase(f"round {number}: DPO on {len(train_set)} pairs", seconds, f"dpo-round-{number}"):
+                    model, logs = train_dpo(model, tokenizer, train_set, {**dpo_args, "seed": cfg.seed + number},
+                                            peft if number == 0 else None,
+                                            ctx.dir / "checkpoints" / f"round-{number}")
                 history += [{"round": number, "phase": "dpo", **h} for h in logs]
-            after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox,
-                              ctx.dir / "dev" / f"after-round-{number}.jsonl")
+            with _phase(f"round {number}: dev evaluation", seconds, f"eval-round-{number}"):
+                after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox,
+                                  ctx.dir / "dev" / f"after-round-{number}.jsonl")
             history.append({"round": number, "phase": "after", **_flat(after)})
             io.write_jsonl(ctx.dir / "metrics.jsonl", history)
         # The SFT warm start is merged into the weights, so an adapter alone would lose it: save it merged.
@@ -112,6 +126,16 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                          teacher=pairs_manifest.get("teacher"))
     _print(before, after, ctx.dir)
     return {"before": before, "after": after}
+
+
+@contextlib.contextmanager
+def _phase(what: str, seconds: dict[str, float], key: str) -> Iterator[None]:
+    """Log a phase's start and duration (dpo.log), and keep the duration for the manifest."""
+    log.info("%s ...", what)
+    started = time.monotonic()
+    yield
+    seconds[key] = round(time.monotonic() - started, 1)
+    log.info("%s: done in %.0f s", what, seconds[key])
 
 
 def training_arguments(node: DictConfig) -> tuple[dict[str, Any], dict[str, Any], Any]:
@@ -181,7 +205,9 @@ def _evaluate(model: Any, tokenizer: Any, spec: StudentSpec, dev: list[Task], cf
     records = evaluate(_sampler(model, tokenizer, spec, cfg, spec.tools_in_template), dev, params, spec.name,
                        verify, sandbox)
     io.write_jsonl(results, records)
-    return summarize(records, spec.name)
+    summary = summarize(records, spec.name)
+    log.info("dev macro accuracy %s (%d tasks) -> %s", summary["overall"]["macro_accuracy"], len(records), results)
+    return summary
 
 
 def _flat(summary: dict[str, Any] | None) -> dict[str, float]:

@@ -40,7 +40,11 @@ def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_r
     assert {m["phase"] for m in metrics} >= {"before", "dpo", "after"}
     assert (out / "model" / "adapter_config.json").exists() and (out / "train_curve.png").stat().st_size > 1000
     assert set(result["after"]["subtasks"]) == set(result["before"]["subtasks"])
-    assert io.read_manifest(out)["native_tools"] is False  # SmolLM2's template ignores tools: rendered variant
+    manifest = io.read_manifest(out)
+    assert manifest["native_tools"] is False  # SmolLM2's template ignores tools: rendered variant
+    assert set(manifest["phase_seconds"]) == {"eval-before", "dpo-round-0", "eval-round-0"}
+    adapter = json.loads((out / "model" / "adapter_config.json").read_text())
+    assert adapter["layers_to_transform"] == [1]  # dpo.top_layers=0.5 of the tiny model's 2 layers
 
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
