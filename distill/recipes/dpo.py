@@ -70,8 +70,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         dev = _dev_subset([t for t in tasks if t.split == "dev"], cfg.eval.per_subtask)
         history: list[dict[str, Any]] = []
         seconds: dict[str, float] = ctx.extra.setdefault("phase_seconds", {})
-        with _phase("dev evaluation before training", seconds, "eval-before"):
-            before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox, ctx.dir / "dev" / "before.jsonl")
+        before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox, ctx.dir / "dev" / "before.jsonl", seconds)
         history.append({"round": -1, "phase": "before", **_flat(before)})
         budget = token_budget(tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), native)
         weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
@@ -111,9 +110,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                                             peft if number == 0 else None,
                                             ctx.dir / "checkpoints" / f"round-{number}")
                 history += [{"round": number, "phase": "dpo", **h} for h in logs]
-            with _phase(f"round {number}: dev evaluation", seconds, f"eval-round-{number}"):
-                after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox,
-                                  ctx.dir / "dev" / f"after-round-{number}.jsonl")
+            after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox,
+                              ctx.dir / "dev" / f"after-round-{number}.jsonl", seconds)
             history.append({"round": number, "phase": "after", **_flat(after)})
             io.write_jsonl(ctx.dir / "metrics.jsonl", history)
         # The SFT warm start is merged into the weights, so an adapter alone would lose it: save it merged.
@@ -195,15 +193,18 @@ def _sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig, nat
 
 
 def _evaluate(model: Any, tokenizer: Any, spec: StudentSpec, dev: list[Task], cfg: DictConfig,
-              verify: VerifyConfig, sandbox: Sandbox, results: Path) -> dict[str, Any] | None:
+              verify: VerifyConfig, sandbox: Sandbox, results: Path,
+              seconds: dict[str, float]) -> dict[str, Any] | None:
     """The dev summary, or None when the dev evaluation is switched off (``eval.per_subtask=0``);
-    each answer with its verdict goes to `results` (as make eval's results.jsonl)."""
+    each answer with its verdict goes to `results` (as make eval's results.jsonl), the time it took
+    to ``seconds["eval-<results stem>"]``."""
     if not dev:
         return None
     model.eval()
     params = SamplingParams(n=1, temperature=0.0, max_tokens=cfg.eval.max_tokens, seed=cfg.seed)
-    records = evaluate(_sampler(model, tokenizer, spec, cfg, spec.tools_in_template), dev, params, spec.name,
-                       verify, sandbox)
+    with _phase(f"dev evaluation ({results.stem})", seconds, f"eval-{results.stem}"):
+        records = evaluate(_sampler(model, tokenizer, spec, cfg, spec.tools_in_template), dev, params, spec.name,
+                           verify, sandbox)
     io.write_jsonl(results, records)
     summary = summarize(records, spec.name)
     log.info("dev macro accuracy %s (%d tasks) -> %s", summary["overall"]["macro_accuracy"], len(records), results)

@@ -42,7 +42,7 @@ def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_r
     assert set(result["after"]["subtasks"]) == set(result["before"]["subtasks"])
     manifest = io.read_manifest(out)
     assert manifest["native_tools"] is False  # SmolLM2's template ignores tools: rendered variant
-    assert set(manifest["phase_seconds"]) == {"eval-before", "dpo-round-0", "eval-round-0"}
+    assert set(manifest["phase_seconds"]) == {"eval-before", "dpo-round-0", "eval-after-round-0"}
     adapter = json.loads((out / "model" / "adapter_config.json").read_text())
     assert adapter["layers_to_transform"] == [1]  # dpo.top_layers=0.5 of the tiny model's 2 layers
 
