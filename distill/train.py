@@ -7,6 +7,7 @@ Library code: plain arguments in (the recipe `distill.recipes.dpo` turns configu
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import random
@@ -178,8 +179,6 @@ def lora_on_top_layers(peft_config: Any, num_layers: int, fraction: float | None
         raise ValueError(f"dpo.top_layers must be a fraction in (0, 1] or null, got {fraction!r}")
     if fraction == 1:
         return peft_config
-    import copy
-
     adapted = max(1, round(num_layers * fraction))
     narrowed = copy.deepcopy(peft_config)
     narrowed.layers_to_transform = list(range(num_layers - adapted, num_layers))
