@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+import pytest
 from datasets import Dataset
 
 from distill.train import stratified
@@ -93,7 +94,6 @@ def test_scoring_only_the_answer_positions_gives_the_same_log_probs_and_gradient
 
 
 def test_lora_on_the_top_layers_adapts_only_those_and_the_backward_stops_below_them():
-    import pytest
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
@@ -111,9 +111,8 @@ def test_lora_on_the_top_layers_adapts_only_those_and_the_backward_stops_below_t
     adapted = {int(n.split(".layers.")[1].split(".")[0]) for n, _ in model.named_parameters() if "lora_" in n}
     assert adapted == set(top)
     hidden: list[torch.Tensor] = []
-    below = model.base_model.model.model.layers[top[0] - 1] if top[0] > 0 else None
-    if below is not None:
-        below.register_forward_hook(lambda module, args, out: hidden.append(out[0] if isinstance(out, tuple) else out))
+    below = model.base_model.model.model.layers[top[0] - 1]  # the layer just under the adapted ones
+    below.register_forward_hook(lambda module, args, out: hidden.append(out[0] if isinstance(out, tuple) else out))
     model(input_ids=torch.tensor([[1, 2, 3]]), labels=torch.tensor([[1, 2, 3]])).loss.backward()
     assert hidden and all(not h.requires_grad for h in hidden)  # nothing below the adapted layers is backpropagated
     assert lora_on_top_layers(config, layers, None) is config and lora_on_top_layers(config, layers, 1) is config
