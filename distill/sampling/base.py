@@ -8,14 +8,17 @@ dependency (vllm) is needed only by the runs that use it.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from distill.records import Sample, Task
 
-BACKENDS: tuple[str, ...] = ("simulated", "openai", "anthropic", "vllm", "vllm_server", "hf")
+T = TypeVar("T")
+
+BACKENDS: tuple[str, ...] = ("simulated", "openai", "anthropic", "vllm", "vllm_server", "hf", "llamacpp")
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,20 @@ class Sampler(Protocol):
 def wanted(task: Task, params: SamplingParams, indices: Mapping[str, Sequence[int]] | None) -> Sequence[int]:
     """The sample indices requested for a task."""
     return range(params.n) if indices is None else indices.get(task.id, ())
+
+
+def typed_options(cls: type[T], raw: Mapping[str, Any], backend: str) -> T:
+    """``teacher.options`` as the backend's typed option record.
+
+    Raises:
+        ValueError: naming an unknown key and the known ones.
+    """
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ValueError(f"teacher.options.{unknown[0]}: not an option of the {backend} backend "
+                         f"(known: {', '.join(sorted(known)) or 'none'})")
+    return cls(**raw)
 
 
 class BackendUnavailable(RuntimeError):

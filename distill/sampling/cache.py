@@ -152,8 +152,11 @@ class CachedSampler:
         self.counters = CacheCounters()
 
     def close(self) -> None:
+        """Close the cache and the wrapped sampler, if it holds anything (a loaded model, an engine)."""
         if self.cache is not None:
             self.cache.close()
+        if callable(getattr(self.inner, "close", None)):
+            self.inner.close()
 
     def sample(self, tasks: Iterable[Task], params: SamplingParams,
                indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:

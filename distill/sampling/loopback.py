@@ -4,7 +4,9 @@ and Anthropic Messages (``POST /v1/messages``) that distill uses, with fault inj
 It lets the real ``openai`` and ``anthropic`` SDKs be tested and benchmarked with no network: latency,
 429 with ``Retry-After``, 500, truncated and malformed bodies and hangs, drawn per (request body,
 attempt) from a seeded plan so runs are reproducible. After `FaultPlan.clean_after` attempts a request
-always succeeds; a request whose user text contains ``PERMANENT-FAIL`` always gets a 400.
+always succeeds; a request whose user text contains ``PERMANENT-FAIL`` always gets a 400, and one
+containing ``REJECTED-500`` a 500 whose message is a request validation error, the way llama.cpp's
+server answers a request its schema rejects.
 The answer calls the first listed tool with placeholder arguments (or says "ok" without tools).
 
 It binds 127.0.0.1 only. Run it in-process (`LoopbackServer.start`) or alone:
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PERMANENT_FAIL = "PERMANENT-FAIL"
+REJECTED_500 = "REJECTED-500"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,9 @@ class LoopbackServer:
         request = json.loads(body or b"{}")
         if PERMANENT_FAIL in json.dumps(request.get("messages", [])):
             return await _send(writer, 400, {"error": {"type": "invalid_request_error", "message": "permanent"}})
+        if REJECTED_500 in json.dumps(request.get("messages", [])):
+            message = "1 validation error for ChatCompletionRequestAssistantMessage\ncontent\n  Input should be a valid string"
+            return await _send(writer, 500, {"error": {"type": "internal_server_error", "message": message}})
         fault = self._draw_fault(digest, attempt)
         if fault:
             self.faults[fault] += 1

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from distill.formatting import render_calls
+from distill.formatting import render_calls, render_conversation
 from distill.records import Sample, Task, ToolCall, Usage
 from distill.sampling.api import ApiRunner, Job, LoopClient, Transient, api_key, estimate_tokens, retry_after_seconds
 from distill.sampling.base import SamplerConfig, SamplingParams, wanted
@@ -33,8 +33,9 @@ def wire_name(name: str) -> str:
 class OpenAISampler:
     """Samples a Chat Completions endpoint. Construction checks the API key (before any work)."""
 
-    def __init__(self, config: SamplerConfig, key_required: bool = True, progress: bool = True):
-        self.config = config
+    def __init__(self, config: SamplerConfig, key_required: bool = True, progress: bool = True,
+                 render_tools: bool = False):
+        self.config, self.render_tools = config, render_tools
         self._key = api_key(config, required=key_required) or "EMPTY"
         from openai import AsyncOpenAI, DefaultAioHttpClient  # load the SDK (seconds) now, not in the first request
 
@@ -54,12 +55,13 @@ class OpenAISampler:
     async def _request(self, task: Task, params: SamplingParams, indices: Sequence[int]) -> list[Sample]:
         client = self.client.get()
         names = {wire_name(t.name): t.name for t in task.tools}
+        messages = render_conversation(task.messages, task.tools) if self.render_tools else task.messages
         body: dict[str, Any] = {
-            "model": self.config.model, "messages": to_openai_messages(task.messages), "n": len(indices),
+            "model": self.config.model, "messages": to_openai_messages(messages), "n": len(indices),
             "temperature": params.temperature, "top_p": params.top_p, "max_tokens": params.max_tokens,
             "seed": params.seed,
         }
-        if task.tools:
+        if task.tools and not self.render_tools:
             body["tools"] = [_wire_tool(t.to_openai()) for t in task.tools]
         tag = {SAMPLE_HEADER: f"{task.id}#{','.join(map(str, indices))}"}
         # The SDK's generic `post` with a raw response (its documented route for raw bodies) instead of
@@ -122,7 +124,9 @@ def to_openai_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any
                 fn = call["function"]
                 calls.append({"id": call_id, "type": "function",
                               "function": {"name": wire_name(fn["name"]), "arguments": json.dumps(fn["arguments"])}})
-            out.append({"role": "assistant", "content": message.get("content"), "tool_calls": calls})
+            # "" rather than null: OpenAI takes either, but llama.cpp's server types content as a string
+            # (null is a 500), and chat templates that read message.content fail when the key is absent.
+            out.append({"role": "assistant", "content": message.get("content") or "", "tool_calls": calls})
         elif message["role"] == "tool":
             call_id = message.get("tool_call_id") or (pending_ids.pop(0) if pending_ids else f"call_{number}")
             out.append({"role": "tool", "tool_call_id": call_id, "content": message.get("content") or ""})
@@ -131,10 +135,21 @@ def to_openai_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any
     return out
 
 
+_MALFORMED = re.compile(r"validation error|Input should be|Field required|Extra inputs are not permitted|"
+                        r"is not valid under any of the given schemas|Requested tokens .* exceed context window|"
+                        r"'\w+ object' has no attribute|UndefinedError|TemplateError")
+"""Error messages that some OpenAI-compatible servers (llama.cpp's among them) send with a 500 when they
+reject the request itself (schema validation, a chat template that cannot render it): retrying such a
+request gets the same answer every time."""
+
+
 def classify(exc: BaseException) -> Transient | None:
-    """429, 5xx, timeouts, dropped connections and unreadable bodies are transient; the rest is not."""
+    """429, 5xx, timeouts, dropped connections and unreadable bodies are transient; the rest is not,
+    nor is a 5xx whose message says the request itself was rejected (`_MALFORMED`)."""
     import openai
 
+    if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500 and _MALFORMED.search(str(exc)):
+        return None
     if isinstance(exc, openai.RateLimitError | openai.InternalServerError):
         return Transient(retry_after_seconds(getattr(exc.response, "headers", None)))
     if isinstance(exc, openai.APIStatusError):

@@ -102,7 +102,7 @@ def test_an_sft_warm_start_is_saved_merged_so_the_checkpoint_keeps_it(pairs_run,
     from transformers import AutoModelForCausalLM
 
     from distill.models import StudentSpec
-    from distill.recipes.eval import _load_checkpoint
+    from distill.models import load_checkpoint
 
     overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "sft_warmup=true", "sft_examples=8"]
     dpo_recipe.run(compose_config("dpo", overrides))
@@ -113,7 +113,7 @@ def test_an_sft_warm_start_is_saved_merged_so_the_checkpoint_keeps_it(pairs_run,
     assert {"sft", "dpo"} <= {m["phase"] for m in metrics}
     assert io.read_manifest(out)["counts"]["sft_examples"] == 8
     base = AutoModelForCausalLM.from_pretrained(tiny_random_dir())
-    trained, _, _ = _load_checkpoint(AutoModelForCausalLM.from_pretrained(tiny_random_dir()), out / "model",
+    trained, _, _ = load_checkpoint(AutoModelForCausalLM.from_pretrained(tiny_random_dir()), out / "model",
                                      StudentSpec(name="tiny-random", model="tiny-random"))
     ids = torch.tensor([[1, 2, 3, 4]])
     with torch.no_grad():

@@ -12,7 +12,8 @@ from distill.records import Task
 from distill.sampling.api import MissingAPIKey, TokenBucket
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.cache import CacheConfig, CachedSampler, ResponseCache
-from distill.sampling.loopback import PERMANENT_FAIL, FaultPlan, LoopbackServer
+from distill.sampling.loopback import PERMANENT_FAIL, REJECTED_500, FaultPlan, LoopbackServer
+from distill.sampling.openai import to_openai_messages
 
 BACKENDS = ["openai", "anthropic"]
 
@@ -58,6 +59,30 @@ def test_permanent_failures_are_recorded_not_cached_and_retried_next_run(backend
     assert sampler.counters.failed == 1
     list(sampler.sample([doomed, tasks[1]], SamplingParams(n=1)))
     assert sum(server.attempts.values()) == before + 1  # only the failed one is asked again
+
+
+def test_a_500_that_rejects_the_request_itself_is_not_retried(tasks, keys, tmp_path):
+    clean = LoopbackServer(FaultPlan())
+    clean.start()
+    try:
+        rejected = dataclasses.replace(tasks[0], id="rejected", messages=({"role": "user", "content": REJECTED_500},))
+        sampler = cached("openai", clean, tmp_path)
+        out = list(sampler.sample([rejected, tasks[1]], SamplingParams(n=1)))
+    finally:
+        clean.stop()
+    (failed,) = [s for s in out if s.error]
+    assert failed.task_id == "rejected" and "validation error" in failed.error
+    assert sampler.inner.runner.counters.retries == 0  # asked once, not max_retries + 1 = 9 times
+    assert sum(clean.attempts.values()) == 2
+
+
+def test_assistant_tool_call_turns_carry_a_string_content_never_null():
+    calls = [{"function": {"name": "f", "arguments": {"x": 1}}}]
+    wire = to_openai_messages([{"role": "user", "content": "hi"}, {"role": "assistant", "content": None, "tool_calls": calls},
+                               {"role": "tool", "content": "2"}, {"role": "assistant", "content": "thinking", "tool_calls": calls}])
+    assert wire[1]["content"] == "" and wire[1]["tool_calls"][0]["function"]["arguments"] == '{"x": 1}'
+    assert wire[3]["content"] == "thinking"
+    assert wire[2]["tool_call_id"] == wire[1]["tool_calls"][0]["id"]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
