@@ -57,3 +57,18 @@ def test_broken_override_names_the_key():
 
     with pytest.raises(ConfigCompositionException, match="teacher"):
         compose_config("pairs", ["teacher=nonexistent"])
+
+
+@pytest.mark.parametrize("option", [o for g, o in OPTIONS if g == "teacher"])
+def test_teacher_options_are_options_of_their_backend(option):
+    from distill.local_models import WHEEL_MODELS
+    from distill.sampling.base import typed_options
+    from distill.sampling.llamacpp import LlamaCppOptions
+    from distill.sampling.vllm_server import ServerOptions
+
+    config = build(compose_config("pairs", [f"teacher={option}"]).teacher)
+    records = {"llamacpp": LlamaCppOptions, "vllm_server": ServerOptions}
+    if config.backend in records:
+        typed_options(records[config.backend], config.options, config.backend)
+    if config.backend == "llamacpp":
+        assert config.model == "embedded" or config.model in WHEEL_MODELS

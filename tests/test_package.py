@@ -15,7 +15,7 @@ def test_import_distill_is_fast_and_loads_no_heavy_library():
 
 def test_cli_help_lists_every_recipe():
     out = subprocess.run([sys.executable, "-m", "distill.cli", "--help"], capture_output=True, text=True, check=True)
-    for recipe in ("tasks", "pairs", "dpo", "eval", "report", "assets"):
+    for recipe in ("tasks", "pairs", "dpo", "eval", "report", "experiment", "export", "assets"):
         assert recipe in out.stdout
 
 

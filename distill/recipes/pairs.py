@@ -18,6 +18,7 @@ from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
 from distill.records import Task
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.cache import CachedSampler, cached_sampler
+from distill.train import spread
 from distill.verify import VerifyConfig, judge_samples, label_samples
 from distill.verify.sandbox import Sandbox
 
@@ -34,6 +35,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         train, dropped = drop_contaminated([t for t in tasks if t.split in config.splits],
                                            [*(t for t in tasks if t.split == "test"), *_bfcl_tasks()],
                                            cfg.contamination_ngram)
+        if cfg.max_tasks is not None:
+            train = [train[i] for i in sorted(spread([t.subtask for t in train], cfg.max_tasks, cfg.seed))]
         judged = judge_samples(train, teacher.sample(train, params), verify, sandbox)
         student = _student_negatives(cfg, train, verify, sandbox)
         pairs, counts = build_pairs(train, judged, student, config,

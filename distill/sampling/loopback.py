@@ -122,7 +122,8 @@ class LoopbackServer:
         if PERMANENT_FAIL in json.dumps(request.get("messages", [])):
             return await _send(writer, 400, {"error": {"type": "invalid_request_error", "message": "permanent"}})
         if REJECTED_500 in json.dumps(request.get("messages", [])):
-            message = "1 validation error for ChatCompletionRequestAssistantMessage\ncontent\n  Input should be a valid string"
+            message = ("1 validation error for ChatCompletionRequestAssistantMessage\n"
+                       "content\n  Input should be a valid string")
             return await _send(writer, 500, {"error": {"type": "internal_server_error", "message": message}})
         fault = self._draw_fault(digest, attempt)
         if fault:

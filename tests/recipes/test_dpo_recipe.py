@@ -101,8 +101,7 @@ def test_an_sft_warm_start_is_saved_merged_so_the_checkpoint_keeps_it(pairs_run,
     import torch
     from transformers import AutoModelForCausalLM
 
-    from distill.models import StudentSpec
-    from distill.models import load_checkpoint
+    from distill.models import StudentSpec, load_checkpoint
 
     overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "sft_warmup=true", "sft_examples=8"]
     dpo_recipe.run(compose_config("dpo", overrides))

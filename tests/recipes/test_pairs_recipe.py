@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from distill import io
 from distill.recipes import compose_config
 from distill.recipes.pairs import run
@@ -96,3 +98,24 @@ def test_a_sigkilled_run_resumes_from_the_cache_with_identical_output(tmp_path):
     finally:
         slow.stop()
         other.stop()
+
+
+def test_max_tasks_spreads_the_budget_over_every_sub_task(tmp_path):
+    stats = run(_cfg(tmp_path, "max_tasks=18", "sampling.n=1"))
+    assert stats["tasks"] == 18
+    assert stats["teacher"]["cache"]["requested"] == 18
+    assert sorted(stats["teacher"]["accuracy_by_subtask"]) == sorted(SUBTASKS)
+
+
+@pytest.mark.real_model
+def test_pairs_from_a_real_local_teacher_on_llama_cpp_are_labelled_with_it(tmp_path, capsys):
+    """The embedded SmolLM2's GGUF as a (weak) real teacher: its wrong answers are real negatives."""
+    pytest.importorskip("llama_cpp", reason="needs llama-cpp-python: `make llamacpp`")
+    overrides = ("teacher=llamacpp", "max_tasks=9", "sampling.n=2", "sampling.max_tokens=24")
+    stats = run(_cfg(tmp_path, *overrides))
+    assert stats["teacher"]["simulated"] is False and stats["teacher"]["backend"] == "llamacpp"
+    assert stats["teacher"]["cache"]["requested"] == 18 and stats["tasks"] == 9
+    assert stats["pairs_by_source"].get("teacher", 0) > 0  # the teacher's own wrong answers are rejected sides
+    assert "SIMULATED" not in capsys.readouterr().out
+    again = run(_cfg(tmp_path, *overrides))
+    assert again["teacher"]["cache"]["requested"] == 0 and again["pairs"] == stats["pairs"]
