@@ -3,7 +3,8 @@
 The same test tasks (2 per sub-task: 18) go through both backends for each model, greedy, at most 128
 new tokens, one answer per task, no cache. For each (model, backend) it prints tasks/s, prompt and
 generated tokens per second of wall time (both counted over the whole run, prefill and decoding
-together), the mean prompt length, and how many answers the two backends agree on word for word.
+together; loading the model is not counted), the mean prompt length, and how many answers the two
+backends agree on word for word.
 Needs `make models`. Last line: `llama.cpp / HF tasks/s: <model> R, ...`.
 
     .venv/bin/python benchmarks/bench_local_teacher.py [--per-subtask 2] [--models qwen2.5-coder-1.5b ...]
@@ -25,6 +26,7 @@ MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b")
 
 
 def run(sampler: object, tasks: list, params: SamplingParams) -> tuple[dict[str, str], dict[str, float]]:
+    list(sampler.sample([], params))  # type: ignore[attr-defined]  # load the model (and convert it, once) untimed
     started = time.monotonic()
     samples = list(sampler.sample(tasks, params))  # type: ignore[attr-defined]
     seconds = time.monotonic() - started

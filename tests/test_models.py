@@ -35,3 +35,17 @@ def test_hub_id_offline_fails_with_a_clear_message():
 def test_local_folder_without_config_is_rejected(tmp_path):
     with pytest.raises(StudentUnavailable, match="config.json"):
         resolve_student(str(tmp_path))
+
+
+def test_gguf_sources_resolve_to_a_file_and_the_tokenizer_beside_it(tmp_path):
+    from distill.models import embedded_gguf, embedded_student_dir, resolve_gguf
+
+    assert resolve_gguf("embedded") == (embedded_gguf(), embedded_student_dir())
+    bare = tmp_path / "bare" / "m.gguf"
+    bare.parent.mkdir()
+    bare.write_bytes(b"GGUF")
+    assert resolve_gguf(str(bare)) == (bare, None)  # the tokenizer is then read from the file
+    (bare.parent / "tokenizer_config.json").write_text("{}")
+    assert resolve_gguf(str(bare)) == (bare, bare.parent)  # `make export` saves it beside the file
+    with pytest.raises(StudentUnavailable, match="not a GGUF file"):
+        resolve_gguf(str(tmp_path / "missing.gguf"))
