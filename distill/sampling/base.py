@@ -93,6 +93,18 @@ class BackendUnavailable(RuntimeError):
     """A backend's module or optional dependency is missing; the message says what to install."""
 
 
+def require(module: str, install_hint: str) -> Any:
+    """Import a backend's optional dependency.
+
+    Raises:
+        BackendUnavailable: with `install_hint` (what to install), when it is missing.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise BackendUnavailable(install_hint) from exc
+
+
 def open_sampler(config: SamplerConfig) -> Sampler:
     """Build the sampler a configuration describes.
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from distill.formatting import chat_prompt, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import BackendUnavailable, SamplerConfig, SamplingParams, typed_options, wanted
+from distill.sampling.base import SamplerConfig, SamplingParams, require, typed_options, wanted
 
 _END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>")
 """Turn ends besides the tokenizer's EOS; generation stops at any of them, as transformers' does."""
@@ -49,13 +49,8 @@ class LlamaCppOptions:
     """A transformers folder whose tokenizer renders prompts; None: the model's own (see `resolve_gguf`)."""
 
 
-def _import_llama_cpp() -> Any:
-    try:
-        import llama_cpp
-    except ImportError as exc:
-        raise BackendUnavailable("the llamacpp backend needs llama-cpp-python: `make models`, or "
-                                 "`pip install 'distill[llamacpp]'` (it builds from source, ~5 min)") from exc
-    return llama_cpp
+_INSTALL = ("the llamacpp backend needs llama-cpp-python: `make llamacpp` (or `make models`), which builds "
+            "it from source (3-7 min)")
 
 
 class LlamaCppSampler:
@@ -63,7 +58,7 @@ class LlamaCppSampler:
 
     def __init__(self, model: str, options: LlamaCppOptions | None = None, name: str | None = None,
                  progress: bool = True):
-        self.llama_cpp = _import_llama_cpp()
+        self.llama_cpp = require("llama_cpp", _INSTALL)
         self.model, self.name, self.progress = model, name or model, progress
         self.options = options or LlamaCppOptions()
         self._llm: Any = None

