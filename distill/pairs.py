@@ -73,6 +73,8 @@ def _normalized(value: Any) -> Any:
         return normalize_string(value)
     if isinstance(value, bool):
         return value
+    if isinstance(value, int) and abs(value) >= 2**53:
+        return value  # exact: float() would round it (or overflow, past 1e308)
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, list):

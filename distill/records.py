@@ -21,6 +21,8 @@ import dataclasses
 import enum
 import functools
 import json
+import math
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -87,11 +89,100 @@ class Record:
         return cls(**{k: v if (d := decoders[k]) is None or v is None else d(v) for k, v in data.items()})
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+        return json_text(self.to_dict())
 
     @classmethod
     def from_json(cls: type[R], text: str) -> R:
         return cls.from_dict(json.loads(text))
+
+
+MAX_DEPTH = 64
+"""Deepest nesting of lists and objects a model-written JSON value may have (BFCL's deepest is 4)."""
+_MAX_INT_BITS = 13_000
+"""About 3,900 decimal digits: below the 4,300 digits past which Python refuses to turn an int into text."""
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def json_fault(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
+    """Why `value` is not a plain JSON value distill can compare, execute and store, or None.
+
+    Plain means: dicts with string keys, lists, strings without lone surrogates (a ``"\\ud83d"``
+    escape decodes to one), finite numbers, booleans and None, nested at most `max_depth` deep.
+    Python literals such as ``...``, bytes or sets, NaN, infinities and integers too long to write
+    are not values. Iterative, so
+    any depth is safe to check.
+    """
+    if _plain_json(value, max_depth):
+        return None  # the common case, without building paths
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        fault = _leaf_fault(item) if len(path) <= max_depth else f"is nested deeper than {max_depth} levels"
+        if fault is not None:
+            return f"{_path_text(path)} {fault}"
+        if isinstance(item, dict):
+            stack.extend((inner, (*path, str(key))) for key, inner in item.items())
+        elif isinstance(item, list):
+            stack.extend((inner, (*path, i)) for i, inner in enumerate(item))
+    return None
+
+
+def _plain_json(value: Any, max_depth: int) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth or _leaf_fault(item) is not None:
+            return False
+        if type(item) is dict:
+            stack.extend((inner, depth + 1) for inner in item.values())
+        elif type(item) is list:
+            stack.extend((inner, depth + 1) for inner in item if type(inner) in _CONTAINERS or _leaf_fault(inner))
+    return True
+
+
+_CONTAINERS = (dict, list)
+
+
+def _leaf_fault(item: Any) -> str | None:
+    """What is wrong with this one value (not looking inside containers), or None."""
+    kind = type(item)
+    if kind is str:
+        return "holds a lone surrogate (not valid Unicode)" if not item.isascii() and _SURROGATE.search(item) else None
+    if kind is float:
+        return None if math.isfinite(item) else f"is {item!r}, not a number JSON can hold"
+    if kind is int:
+        return None if item.bit_length() <= _MAX_INT_BITS else "is an integer of over 3,900 digits, too long to write"
+    if kind is dict:
+        bad = any(type(k) is not str or (not k.isascii() and _SURROGATE.search(k)) for k in item)
+        return "has a key that is not a valid string" if bad else None
+    if item is None or kind is bool or kind is list:
+        return None
+    return f"is a Python {kind.__name__}, not a JSON value"
+
+
+def _path_text(path: tuple[str | int, ...]) -> str:
+    if not path:
+        return "the value"
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p[:40]}" for p in path[:8])
+    return text.lstrip(".") + ("..." if len(path) > 8 else "")
+
+
+def clean_text(text: str | None) -> str | None:
+    """`text` with lone surrogates (invalid Unicode a JSON escape can produce) replaced by U+FFFD."""
+    return text if text is None or text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+def json_text(data: Any, **options: Any) -> str:
+    """JSON of `data` (sorted keys unless `options` say otherwise; other `json.dumps` options pass
+    through) as UTF-8-writable text: readable, non-ASCII kept, when it can be, ASCII-escaped when a
+    string holds a lone surrogate, so every record can be written and read back."""
+    options.setdefault("sort_keys", True)
+    text = json.dumps(data, ensure_ascii=False, **options)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, ensure_ascii=True, **options)
+    return text
 
 
 Decoder = Callable[[Any], Any] | None
@@ -271,6 +362,15 @@ class Sample(Record):
     """Set when the request failed for good; such a sample is retried on the next run."""
     raw: dict[str, Any] | None = None
     """The backend's response body as it came (one choice of it), kept in the cache for inspection."""
+
+    def __post_init__(self) -> None:
+        # Model and server text enters distill here: make it valid Unicode once, so tokenizers, Arrow
+        # and UTF-8 files downstream never meet a lone surrogate, and drop any secret a server echoed.
+        from distill.secrets import redact_text
+
+        for name in ("text", "error"):
+            value = clean_text(getattr(self, name))
+            object.__setattr__(self, name, None if value is None else redact_text(value))
 
 
 @dataclass(frozen=True)

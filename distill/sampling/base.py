@@ -52,6 +52,9 @@ class SamplerConfig:
     timeout_s: float = 60.0
     price_per_mtok: tuple[float, float] = (0.0, 0.0)
     """USD per million (prompt, completion) tokens, for the cost total in manifests."""
+    max_failed_fraction: float = 0.5
+    """A run in which more of the requests than this fail for good is failed (a dead endpoint or a bad
+    key must not look like a model that scores 0)."""
     options: dict[str, Any] = field(default_factory=dict)
     """Backend-specific settings (error rates of the simulated teacher, dtype and batch size of hf...)."""
 

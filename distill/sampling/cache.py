@@ -8,14 +8,26 @@ zero requests. A request that failed for good goes to a separate ``failures`` ta
 
 Modes: ``readwrite`` (default), ``readonly`` (misses come back as error samples, nothing is asked),
 ``off`` (no cache).
+
+Runs that share one cache never pay twice: before asking, a run *claims* the keys it is missing
+(``claims`` table, one transaction); keys another live run has claimed are waited for and read when
+that run stores them. A claim dies with its run (same host: the process is gone) or when its owner
+has stored nothing for `CLAIM_LEASE_S`; then the keys are claimed again.
+
+A call in which most requests failed (more than ``max_failed_fraction``: a dead endpoint, a bad
+key) raises `RequestsFailed` naming the endpoint and the error, so it never looks like a model that
+scores 0.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +35,7 @@ from typing import Any
 
 from distill.records import Sample, Task
 from distill.sampling.base import Sampler, SamplerConfig, SamplingParams, wanted
+from distill.secrets import redact_text
 
 MODES = ("readwrite", "readonly", "off")
 _SCHEMA = """
@@ -32,7 +45,17 @@ CREATE TABLE IF NOT EXISTS samples (
 CREATE TABLE IF NOT EXISTS failures (
     key TEXT PRIMARY KEY, backend TEXT NOT NULL, model TEXT NOT NULL, task_id TEXT NOT NULL,
     idx INTEGER NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY, owner TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, updated REAL NOT NULL);
 """
+CLAIM_LEASE_S = 600.0
+"""A claim whose owner stored nothing for this long is taken over (owners on another host, or hung)."""
+POLL_S = 0.25
+"""How often a run waiting for another run's requests looks for them."""
+
+
+class RequestsFailed(RuntimeError):
+    """Most requests of a call failed: the endpoint is down, refuses the key, or rejects every prompt."""
 
 
 @dataclass(frozen=True)
@@ -68,13 +91,61 @@ class ResponseCache:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        self.host, self.pid = socket.gethostname(), os.getpid()
+        self.owner = f"{self.host}:{self.pid}:{uuid.uuid4().hex[:12]}"
 
     def close(self) -> None:
+        self.db.execute("DELETE FROM claims WHERE owner = ?", (self.owner,))
         self.db.close()
+
+    def claim(self, keys: Sequence[str]) -> set[str]:
+        """Claim the keys among `keys` that nobody has stored or claimed (taking over dead claims);
+        returns the keys this cache now holds claims on."""
+        now, claimed = time.time(), set()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start: start + 500])
+                marks = ",".join("?" * len(chunk))
+                stale = [k for k, owner, host, pid, updated in self.db.execute(
+                    f"SELECT key, owner, host, pid, updated FROM claims WHERE key IN ({marks})", chunk)  # noqa: S608
+                    if owner != self.owner and not _alive(host, pid, updated, now, self.host)]
+                self.db.executemany("DELETE FROM claims WHERE key = ?", [(k,) for k in stale])
+                stored = {k for (k,) in self.db.execute(f"SELECT key FROM samples WHERE key IN ({marks})", chunk)}  # noqa: S608
+                self.db.executemany("INSERT OR IGNORE INTO claims VALUES (?,?,?,?,?)",
+                                    [(k, self.owner, self.host, self.pid, now) for k in chunk if k not in stored])
+                claimed |= {k for (k,) in self.db.execute(
+                    f"SELECT key FROM claims WHERE owner = ? AND key IN ({marks})", [self.owner, *chunk])}  # noqa: S608
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return claimed
+
+    def claimed_by_others(self, keys: Sequence[str]) -> set[str]:
+        """The keys among `keys` on which another live run holds a claim."""
+        now, held = time.time(), set()
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start: start + 500])
+            marks = ",".join("?" * len(chunk))
+            held |= {k for k, owner, host, pid, updated in self.db.execute(
+                f"SELECT key, owner, host, pid, updated FROM claims WHERE key IN ({marks})", chunk)  # noqa: S608
+                if owner != self.owner and _alive(host, pid, updated, now, self.host)}
+        return held
+
+    def failures_since(self, keys: Sequence[str], since: float) -> dict[str, str]:
+        """Errors recorded for `keys` after `since` (requests another run made and lost)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start: start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(
+                f"SELECT key, error FROM failures WHERE updated >= ? AND key IN ({marks})", [since, *chunk]))  # noqa: S608
+        return found
 
     def lookup(self, keys: Sequence[str]) -> dict[str, Sample]:
         """The cached samples among `keys` (batched: one query per 500 keys)."""
@@ -86,17 +157,28 @@ class ResponseCache:
                 found[key] = Sample.from_json(data)
         return found
 
-    def store(self, key: str, sample: Sample) -> None:
-        """Record a response; committed immediately. A success clears an earlier failure of the key."""
+    def store(self, key: str, sample: Sample) -> Sample:
+        """Record a response; committed immediately. A success clears an earlier failure of the key.
+        Returns the sample as stored (secrets redacted, JSON keys sorted), which is what a replay reads."""
         if sample.error is not None:
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "INSERT INTO failures VALUES (?,?,?,?,?,?,1,?) ON CONFLICT(key) DO UPDATE SET "
                 "error=excluded.error, attempts=failures.attempts+1, updated=excluded.updated",
-                (key, sample.backend, sample.model, sample.task_id, sample.index, sample.error, time.time()))
-            return
-        row = (key, sample.backend, sample.model, sample.task_id, sample.index, sample.to_json(), time.time())
-        self.db.execute("INSERT OR REPLACE INTO samples VALUES (?,?,?,?,?,?,?)", row)
+                (key, sample.backend, sample.model, sample.task_id, sample.index, redact_text(sample.error),
+                 time.time()))
+            self.db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, self.owner))
+            self.db.execute("COMMIT")
+            return sample
+        data, now = redact_text(sample.to_json()), time.time()
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute("INSERT OR REPLACE INTO samples VALUES (?,?,?,?,?,?,?)",
+                        (key, sample.backend, sample.model, sample.task_id, sample.index, data, now))
         self.db.execute("DELETE FROM failures WHERE key = ?", (key,))
+        self.db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, self.owner))
+        self.db.execute("UPDATE claims SET updated = ? WHERE owner = ?", (now, self.owner))  # the lease
+        self.db.execute("COMMIT")
+        return Sample.from_json(data)
 
     def stats(self) -> dict[str, Any]:
         rows = self.db.execute("SELECT backend, model, COUNT(*) FROM samples GROUP BY backend, model").fetchall()
@@ -118,10 +200,26 @@ class ResponseCache:
             sample = Sample.from_dict(row["sample"])
             cursor = self.db.execute("INSERT OR IGNORE INTO samples VALUES (?,?,?,?,?,?,?)",
                                      (row["key"], row["backend"], row["model"], row["task_id"], row["index"],
-                                      sample.to_json(), row["created"]))
+                                      redact_text(sample.to_json()), row["created"]))
             added += cursor.rowcount
         self.db.execute("COMMIT")
         return added
+
+
+def _alive(host: str, pid: int, updated: float, now: float, this_host: str) -> bool:
+    """Whether a claim's owner may still be working: on this host its process exists; anywhere, it
+    stored something within the lease."""
+    if now - updated > CLAIM_LEASE_S:
+        return False
+    if host != this_host:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def cached_sampler(config: SamplerConfig, cache: CacheConfig) -> CachedSampler:
@@ -129,7 +227,13 @@ def cached_sampler(config: SamplerConfig, cache: CacheConfig) -> CachedSampler:
     from distill.sampling.base import open_sampler
 
     identity = {"base_url": config.base_url, "options": config.options}
-    return CachedSampler(open_sampler(config), config.backend, config.model, cache, identity)
+    return CachedSampler(open_sampler(config), config.backend, config.model, cache, identity,
+                         config.max_failed_fraction, endpoint(config))
+
+
+def endpoint(config: SamplerConfig) -> str:
+    """How errors name a model: ``backend:model``, and the server's URL when there is one."""
+    return f"{config.backend}:{config.model}" + (f" at {config.base_url}" if config.base_url else "")
 
 
 @dataclass
@@ -138,18 +242,23 @@ class CacheCounters:
     requested: int = 0
     stored: int = 0
     failed: int = 0
+    waited: int = 0
+    """Samples another run sharing the cache requested while this one waited for them."""
 
 
 class CachedSampler:
     """Wraps any sampler: cached samples come from SQLite, the rest from `inner` (and are stored)."""
 
     def __init__(self, inner: Sampler, backend: str, model: str, config: CacheConfig | None = None,
-                 identity: dict[str, Any] | None = None):
+                 identity: dict[str, Any] | None = None, max_failed_fraction: float = 0.5,
+                 endpoint: str | None = None):
         self.inner, self.backend, self.model = inner, backend, model
         self.identity = json.dumps(identity or {}, sort_keys=True, default=str)
         self.config = config or CacheConfig()
         self.cache = None if self.config.mode == "off" else ResponseCache(self.config.path)
         self.counters = CacheCounters()
+        self.max_failed_fraction = max_failed_fraction
+        self.endpoint = endpoint or f"{backend}:{model}"
 
     def close(self) -> None:
         """Close the cache and the wrapped sampler, if it holds anything (a loaded model, an engine)."""
@@ -160,36 +269,90 @@ class CachedSampler:
 
     def sample(self, tasks: Iterable[Task], params: SamplingParams,
                indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:
-        tasks = list(tasks)
+        """Cached samples first, then the rest as they arrive (see module doc).
+
+        Raises:
+            RequestsFailed: after the last sample, when more than `max_failed_fraction` of the samples
+                that were not cached came back as errors.
+        """
+        asked = failed = 0
+        first_error = None
+        for sample, requested in self._samples(list(tasks), params, indices):
+            if requested:
+                asked += 1
+                if sample.error is not None:
+                    failed += 1
+                    first_error = first_error or sample.error
+            yield sample
+        if asked and failed / asked > self.max_failed_fraction:
+            raise RequestsFailed(f"{failed} of {asked} requests to {self.endpoint} failed (more than "
+                                 f"{self.max_failed_fraction:.0%} is a failed run, teacher.max_failed_fraction); "
+                                 f"the first error: {first_error}")
+
+    def _samples(self, tasks: list[Task], params: SamplingParams,
+                 indices: Mapping[str, Sequence[int]] | None) -> Iterator[tuple[Sample, bool]]:
+        """(sample, whether it was requested: by this run or, sharing the cache, by another one)."""
         if self.cache is None:
-            yield from self.inner.sample(tasks, params, indices)
+            for sample in self.inner.sample(tasks, params, indices):
+                yield sample, True
             return
         keys = {(t.id, i): sample_key(task_digest(self.backend, self.model, t, params, self.identity), i)
                 for t in tasks for i in wanted(t, params, indices)}
         hits = self.cache.lookup(list(keys.values()))
-        missing: dict[str, list[int]] = {}
-        for (task_id, index), key in keys.items():
-            if key in hits:
-                self.counters.hits += 1
-                yield hits[key]
-            else:
-                missing.setdefault(task_id, []).append(index)
-        if not missing:
-            return
-        todo = [t for t in tasks if t.id in missing]
+        self.counters.hits += len(hits)
+        yield from ((hits[k], False) for k in keys.values() if k in hits)
+        missing = {tk: k for tk, k in keys.items() if k not in hits}
         if self.config.mode == "readonly":
-            for task in todo:
-                for index in missing[task.id]:
-                    yield Sample(task.id, index, self.backend, self.model,
-                                 error="not in the cache (cache.mode=readonly)")
+            for task_id, index in missing:
+                yield Sample(task_id, index, self.backend, self.model,
+                             error="not in the cache (cache.mode=readonly)"), False  # asked nothing: no gate
             return
-        self.counters.requested += sum(len(v) for v in missing.values())
-        for sample in self.inner.sample(todo, params, missing):
-            self.cache.store(keys[(sample.task_id, sample.index)], sample)
+        by_id = {t.id: t for t in tasks}
+        since = time.time()
+        while missing:
+            mine = self.cache.claim(list(missing.values()))
+            yield from ((s, True) for s in self._request(by_id, params, missing, mine))
+            missing = {tk: k for tk, k in missing.items() if k not in mine}
+            for sample in self._wait_for_others(missing, since):
+                del missing[(sample.task_id, sample.index)]
+                yield sample, True
+
+    def _request(self, by_id: dict[str, Task], params: SamplingParams, keys: dict[tuple[str, int], str],
+                 mine: set[str]) -> Iterator[Sample]:
+        """Ask the inner sampler for the claimed keys, storing each answer as it arrives."""
+        todo: dict[str, list[int]] = {}
+        for (task_id, index), key in keys.items():
+            if key in mine:
+                todo.setdefault(task_id, []).append(index)
+        if not todo:
+            return
+        self.counters.requested += sum(len(v) for v in todo.values())
+        for sample in self.inner.sample([by_id[t] for t in todo], params, todo):
+            # Hand on the stored form, so a fresh run and its replay are identical.
+            sample = self.cache.store(keys[(sample.task_id, sample.index)], sample)
             if sample.error is None:
                 self.counters.stored += 1
-                # Hand on the stored form (JSON keys sorted), so a fresh run and its replay are identical.
-                sample = Sample.from_json(sample.to_json())
             else:
                 self.counters.failed += 1
             yield sample
+
+    def _wait_for_others(self, missing: dict[tuple[str, int], str],
+                         since: float) -> Iterator[Sample]:
+        """Samples other runs are asking for, as they store them (or their errors); returns when the
+        rest are claimed by nobody alive, so the caller claims them."""
+        assert self.cache is not None
+        pending = dict(missing)
+        while pending:
+            found = self.cache.lookup(list(pending.values()))
+            errors = self.cache.failures_since([k for k in pending.values() if k not in found], since)
+            for (task_id, index), key in list(pending.items()):
+                if key in found or key in errors:
+                    del pending[(task_id, index)]
+                    if key in found:
+                        self.counters.waited += 1
+                        yield found[key]
+                    else:
+                        yield Sample(task_id, index, self.backend, self.model, error=errors[key])
+            if not pending or not self.cache.claimed_by_others(list(pending.values())):
+                return
+            time.sleep(POLL_S)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from distill.records import Reason, Tool, ToolCall
-from distill.verify.values import normalize_string
+from distill.verify.values import normalize_string, short
 
 Fault = tuple[Reason, str]
 
@@ -43,7 +43,7 @@ def check_call(call: ToolCall, gold: ToolCall, acceptable: dict[str, list[Any]],
         if fault:
             return fault
         if not _acceptable(value, acceptable[name], kind):
-            return Reason.WRONG_VALUE, f"$.arguments.{name}: {value!r} is not one of {acceptable[name]!r}"
+            return Reason.WRONG_VALUE, f"$.arguments.{name}: {short(value)} is not one of {short(acceptable[name])}"
     for name, values in acceptable.items():
         if name not in call.arguments and "" not in values:
             return Reason.MISSING_ARGUMENT, f"$.arguments.{name}: optional argument expected here is missing"
@@ -54,11 +54,11 @@ def _check_type(value: Any, kind: str | None, spec: dict[str, Any], path: str, t
     if kind is None or kind not in _PY_TYPES:
         return None
     if isinstance(value, bool) and kind != "boolean":
-        return Reason.WRONG_TYPE, f"{path}: {value!r} is not of type {kind}"
+        return Reason.WRONG_TYPE, f"{path}: {short(value)} is not of type {kind}"
     if kind == "number" and top and isinstance(value, int):
         return None  # BFCL accepts an int for a float, at the top level only
     if not isinstance(value, _PY_TYPES[kind]) or (kind == "integer" and isinstance(value, bool)):
-        return Reason.WRONG_TYPE, f"{path}: {value!r} is not of type {kind}"
+        return Reason.WRONG_TYPE, f"{path}: {short(value)} is not of type {kind}"
     if kind == "array" and isinstance(spec.get("items"), dict):
         item_kind = spec["items"].get("type")
         for i, item in enumerate(value):

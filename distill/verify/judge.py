@@ -4,16 +4,18 @@ Order of checks (the first failure is the reason): parse -> call or no call -> u
 call count -> function names (order, for nested) -> schema (unknown argument, missing argument, wrong
 type, enum) -> execution (error, timeout) -> values or results or facts.
 
-Execution is used where it decides correctness: chaining and nested answers are run and their result
-compared with the gold result; a single or parallel call whose values differ from the gold's is run
-beside the gold call, and counts as correct when both give the same result (``"PARIS"`` for
-``"Paris"``), as failing with exec_error when it raises. BFCL tasks follow BFCL's AST rules instead
-(see `distill.verify.bfcl`): no execution.
+Every call an answer makes is executed: a call is correct when its values are the gold's, or
+equivalent to them (`distill.verify.values.values_equivalent`: ``"PARIS"`` for ``"Paris"``, a list in
+another order) *and* executing it gives the gold call's result; a call that raises is an exec_error.
+So a value that only normalizes like the gold (``"2024_04_06"``) passes only if the tool accepts it and
+means the same, and a value the tool happens to map to the same result (``is_palindrome("x")`` for
+``"racecar"``) fails: equality of results never stands in for the values. Chaining and nested answers
+run as one sequence, and the last result must be the gold result. BFCL tasks follow BFCL's AST rules
+instead (see `distill.verify.bfcl`): no execution.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,7 +26,17 @@ from distill.verify import bfcl as bfcl_rules
 from distill.verify.parse import Parsed, ParseFailure, parse_sample
 from distill.verify.sandbox import ERROR, OK, TIMEOUT, Outcome, Program, Sandbox, SandboxLimits
 from distill.verify.schema import check_call
-from distill.verify.values import numbers_in, results_equal, states_number, states_string, values_equal
+from distill.verify.values import (
+    numbers_in,
+    perfect_matching,
+    results_equal,
+    short,
+    states_number,
+    states_string,
+    values_equal,
+    values_equivalent,
+    values_identical,
+)
 
 log = logging.getLogger("distill")
 
@@ -179,13 +191,11 @@ def _static_findings(task: Task, parsed: Parsed) -> Finding | None:
 
 def _plan(task: Task, calls: tuple[ToolCall, ...]) -> tuple[Program, ...]:
     """Executions needed for the verdict: the whole sequence for chaining/nested; for other call
-    tasks, each candidate call alone plus each gold call alone (for equivalence by result)."""
+    tasks, each candidate call alone plus each gold call alone (to compare results)."""
     if task.subtask == "name_detection":
         return ()  # names are the whole question
     if task.gold.result is not None:
         return (Program((*earlier_calls(task), *calls)),)
-    if _matching(calls, task.gold.calls, task) is not None:
-        return ()
     return tuple(Program((c,)) for c in calls) + tuple(Program((g,)) for g in task.gold.calls)
 
 
@@ -196,20 +206,24 @@ def _conclude(case: _Case, outcomes: Sequence[Outcome]) -> Finding:
         failure = _exec_failure(outcome, calls, offset=len(earlier_calls(task)))
         if failure:
             return failure
+        if not _matches(calls, task.gold.calls, task, lambda i, j: True):
+            return _value_finding(calls, task)
         if results_equal(outcome.results[-1], task.gold.result):
             return Reason.OK, ""
-        return Reason.WRONG_RESULT, f"result {_short(outcome.results[-1])}, expected {_short(task.gold.result)}"
+        return Reason.WRONG_RESULT, f"result {short(outcome.results[-1])}, expected {short(task.gold.result)}"
     mine, golds = outcomes[: len(calls)], outcomes[len(calls):]
     for outcome, call in zip(mine, calls, strict=True):
         failure = _exec_failure(outcome, (call,))
         if failure:
             return failure
-    same_result = {(i, j) for i, m in enumerate(mine) for j, g in enumerate(golds)
-                   if calls[i].name == task.gold.calls[j].name and g.status == OK
-                   and results_equal(m.results, g.results)}
-    if _matching(calls, task.gold.calls, task, same_result) is not None:
-        return Reason.OK, "equivalent by execution"
-    return _value_finding(calls, task)
+
+    def same_result(i: int, j: int) -> bool:
+        return (_argument_fault(calls[i], task.gold.calls[j], values_identical) is None
+                or (golds[j].status == OK and results_equal(mine[i].results, golds[j].results)))
+
+    if _matches(calls, task.gold.calls, task, same_result):
+        return Reason.OK, ""
+    return _value_finding(calls, task, same_result)
 
 
 def _exec_failure(outcome: Outcome, calls: Sequence[ToolCall], offset: int = 0) -> Finding | None:
@@ -222,63 +236,52 @@ def _exec_failure(outcome: Outcome, calls: Sequence[ToolCall], offset: int = 0) 
     return reason, f"{name}: {outcome.error}"
 
 
-def _matching(calls: Sequence[ToolCall], golds: Sequence[ToolCall], task: Task,
-              also: frozenset[tuple[int, int]] | set[tuple[int, int]] = frozenset()) -> list[int] | None:
-    """A perfect matching candidate -> gold (optimal, by augmenting paths), or None."""
-    compatible = [[(i, j) in also or arguments_match(c, g, task) for j, g in enumerate(golds)]
-                  for i, c in enumerate(calls)]
-    return perfect_matching(compatible)
+def _matches(calls: Sequence[ToolCall], golds: Sequence[ToolCall], task: Task, also: Any) -> bool:
+    """Whether candidates and golds pair up one to one (in order when the gold is ordered), each pair
+    with equivalent values for which `also(i, j)` holds."""
+    ok = [[c.name == g.name and _argument_fault(c, g, values_equivalent) is None and also(i, j)
+           for j, g in enumerate(golds)] for i, c in enumerate(calls)]
+    if task.gold.ordered:
+        return len(calls) == len(golds) and all(ok[i][i] for i in range(len(calls)))
+    return perfect_matching(ok) is not None
 
 
-def perfect_matching(compatible: list[list[bool]]) -> list[int] | None:
-    """Kuhn's maximum bipartite matching; row i -> column, or None when not every row can be matched."""
-    owner: dict[int, int] = {}
-
-    def augment(row: int, seen: set[int]) -> bool:
-        for col, ok in enumerate(compatible[row]):
-            if ok and col not in seen:
-                seen.add(col)
-                if col not in owner or augment(owner[col], seen):
-                    owner[col] = row
-                    return True
-        return False
-
-    if not all(augment(row, set()) for row in range(len(compatible))):
-        return None
-    assignment = [0] * len(compatible)
-    for col, row in owner.items():
-        assignment[row] = col
-    return assignment
+def arguments_match(call: ToolCall, gold: ToolCall) -> bool:
+    """Same function, and values equivalent to the gold's (before execution confirms them)."""
+    return call.name == gold.name and _argument_fault(call, gold, values_equivalent) is None
 
 
-def arguments_match(call: ToolCall, gold: ToolCall, task: Task) -> bool:
-    return call.name == gold.name and _argument_fault(call, gold, task) is None
-
-
-def _argument_fault(call: ToolCall, gold: ToolCall, task: Task) -> Finding | None:
+def _argument_fault(call: ToolCall, gold: ToolCall, same: Any) -> Finding | None:
+    """The first argument whose value is not the gold's under `same`. A reference (``{"$ref": i}``)
+    must be the same reference; an optional argument may be omitted or given when the gold's value
+    is its default."""
     defaults = _defaults(call.name)
     for key, want in gold.arguments.items():
         if key not in call.arguments:
             if key in defaults and values_equal(defaults[key], want):
                 continue
             return Reason.MISSING_ARGUMENT, f"{call.name}: argument {key!r} stated in the request is missing"
-        if not _is_ref(want) and not values_equal(call.arguments[key], want):
-            return Reason.WRONG_VALUE, f"{call.name}.{key}: got {_short(call.arguments[key])}, expected {_short(want)}"
+        got = call.arguments[key]
+        if not (got == want if _is_ref(want) or _is_ref(got) else same(got, want)):
+            return Reason.WRONG_VALUE, f"{call.name}.{key}: got {short(got)}, expected {short(want)}"
     for key, got in call.arguments.items():
         if key not in gold.arguments and not (key in defaults and values_equal(got, defaults[key])):
-            return Reason.WRONG_VALUE, f"{call.name}.{key}: {_short(got)} was not asked for"
+            return Reason.WRONG_VALUE, f"{call.name}.{key}: {short(got)} was not asked for"
     return None
 
 
-def _value_finding(calls: Sequence[ToolCall], task: Task) -> Finding:
-    """The reason of the best-matching failing call (same name, fewest faults first)."""
-    for call in calls:
-        if any(arguments_match(call, g, task) for g in task.gold.calls):
+def _value_finding(calls: Sequence[ToolCall], task: Task, same_result: Any = None) -> Finding:
+    """The reason of the first failing call: a value that differs from its gold's, or one that is
+    written differently and executes to a different result."""
+    for i, call in enumerate(calls):
+        candidates = [(j, g) for j, g in enumerate(task.gold.calls) if g.name == call.name]
+        if any(arguments_match(call, g) and (same_result is None or same_result(i, j)) for j, g in candidates):
             continue
-        for gold in (g for g in task.gold.calls if g.name == call.name):
-            fault = _argument_fault(call, gold, task)
-            if fault:
-                return fault
+        if candidates:
+            gold = candidates[0][1]
+            fault = _argument_fault(call, gold, values_equivalent)
+            return fault or (Reason.WRONG_VALUE, f"{call.name}: {short(call.arguments)} is written differently "
+                                                 f"from {short(gold.arguments)} and executes to a different result")
     return Reason.WRONG_VALUE, "calls do not match the expected calls"
 
 
@@ -298,7 +301,7 @@ def _check_facts(text: str, facts: Sequence[Any]) -> Finding:
         else:
             found = states_string(text, str(fact.value))
         if not found:
-            return Reason.MISSING_FACT, f"{fact.name}={_short(fact.value)} is not stated"
+            return Reason.MISSING_FACT, f"{fact.name}={short(fact.value)} is not stated"
     return Reason.OK, ""
 
 
@@ -337,11 +340,3 @@ def earlier_calls(task: Task) -> tuple[ToolCall, ...]:
 
 def _is_ref(value: Any) -> bool:
     return isinstance(value, dict) and set(value) == {"$ref"}
-
-
-def _short(value: Any) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -12,7 +12,9 @@ Formats (configuration, ``verify.format``):
 
 ``strict`` decides whether prose around the calls is tolerated. Text with no call markers at all is
 an answer in words (no calls), not a parse failure. Nothing here raises on any input: failures come
-back as `ParseFailure` with a position and a message.
+back as `ParseFailure` with a position and a message. Every call that comes out has plain JSON
+arguments (`distill.records.json_fault`): ``[f(a=...)]``, NaN, a lone surrogate or a 1,000-deep list
+is a parse failure here, so nothing later has to cope with them. Time is linear in the text's length.
 """
 
 from __future__ import annotations
@@ -23,12 +25,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from distill.records import Sample, ToolCall
+from distill.records import Sample, ToolCall, json_fault
 
 FORMATS = ("auto", "native", "json", "hermes", "pythonic", "granite")
 
-_HERMES = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)
-_HERMES_OPEN = "<tool_call>"
+_HERMES_OPEN, _HERMES_CLOSE = "<tool_call>", "</tool_call>"
 _GRANITE = "<function_call>"
 _FENCE = re.compile(r"```(?:json|JSON|tool_call|python)?[ \t]*\n?(.*?)```", re.DOTALL)
 _PY_CALL_START = re.compile(r"\[\s*[A-Za-z_][\w.]*\s*\(")
@@ -59,7 +60,7 @@ class Parsed:
 def parse_sample(sample: Sample, fmt: str = "auto", strict: bool = False) -> Parsed | ParseFailure:
     """Parse one sample. Native calls win when the API returned them."""
     if sample.tool_calls:
-        return Parsed(tuple(sample.tool_calls), sample.text or "")
+        return _plain(Parsed(tuple(sample.tool_calls), sample.text or ""))
     if fmt == "native":
         return Parsed((), sample.text or "")
     return parse_text(sample.text or "", fmt, strict)
@@ -76,9 +77,21 @@ def parse_text(text: str, fmt: str = "auto", strict: bool = False) -> Parsed | P
             fmt = _detect(text)
             if fmt == "prose":
                 return Parsed((), text)
-        return _PARSERS[fmt](text, strict)
+        return _plain(_PARSERS[fmt](text, strict))
     except RecursionError:
         return ParseFailure(0, "structure nested too deeply")
+
+
+def _plain(parsed: Parsed | ParseFailure) -> Parsed | ParseFailure:
+    """A failure when any call's name or arguments are not plain JSON values (see module doc)."""
+    if isinstance(parsed, ParseFailure):
+        return parsed
+    for number, call in enumerate(parsed.calls):
+        fault = json_fault(call.arguments) or json_fault(call.name)
+        if fault is not None:
+            name = call.name.encode("ascii", "backslashreplace").decode()
+            return ParseFailure(0, f"call {number} ({name[:60]}): {fault}")
+    return parsed
 
 
 def _detect(text: str) -> str:
@@ -94,20 +107,36 @@ def _detect(text: str) -> str:
     return "prose"
 
 
+def _hermes_blocks(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """(body spans of the ``<tool_call>...</tool_call>`` blocks, the prose between them), in one pass:
+    a block ends at the first closing tag after its opening one; an unclosed opening tag and what
+    follows it are prose (a regex with a lazy ``.*?`` rescans the rest of the text per opening tag)."""
+    spans, prose, position = [], [], 0
+    while (start := text.find(_HERMES_OPEN, position)) >= 0:
+        end = text.find(_HERMES_CLOSE, start + len(_HERMES_OPEN))
+        if end < 0:
+            break
+        prose.append(text[position:start])
+        spans.append((start + len(_HERMES_OPEN), end))
+        position = end + len(_HERMES_CLOSE)
+    prose.append(text[position:])
+    return spans, prose
+
+
 def _parse_hermes(text: str, strict: bool) -> Parsed | ParseFailure:
-    blocks = list(_HERMES.finditer(text))
-    if not blocks:
+    spans, between = _hermes_blocks(text)
+    if not spans:
         start = text.find(_HERMES_OPEN)
         if start >= 0:
             return ParseFailure(start, "<tool_call> is never closed")
         return Parsed((), text)
     calls: list[ToolCall] = []
-    for block in blocks:
-        parsed = _calls_from_json_text(block.group(1), block.start(1))
+    for start, end in spans:
+        parsed = _calls_from_json_text(text[start:end], start)
         if isinstance(parsed, ParseFailure):
             return parsed
         calls.extend(parsed)
-    prose = _HERMES.sub("", text).strip()
+    prose = "".join(between).strip()
     if strict and prose:
         return ParseFailure(0, "prose around <tool_call> blocks in strict mode")
     return Parsed(tuple(calls), prose)

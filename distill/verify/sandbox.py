@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from distill.records import ToolCall
+from distill.records import ToolCall, json_fault
 
 OK, ERROR, TIMEOUT = "ok", "error", "timeout"
 
@@ -263,14 +263,24 @@ def serve(limits: dict[str, Any]) -> None:
     signal.signal(_SIGXCPU, _on_timeout)
     out = sys.stdout.buffer
     for line in sys.stdin.buffer:
-        batch = json.loads(line)
-        replies = [_execute(program, limits) for program in batch]
-        try:
-            data = json.dumps(replies, ensure_ascii=True, default=repr)
-        except (ValueError, TypeError, RecursionError) as exc:
-            data = json.dumps([[ERROR, [], f"unserializable result: {exc}", None] for _ in batch])
-        out.write(data.encode() + b"\n")
+        replies = [_reply(_execute(program, limits)) for program in json.loads(line)]
+        out.write(b"[" + b",".join(replies) + b"]\n")
         out.flush()
+
+
+def _reply(outcome: list[Any]) -> bytes:
+    """One program's outcome as JSON. Each is encoded alone, so a result that is not a plain JSON value
+    (an int of 5,000 digits, NaN, a set) fails only its own program, never the rest of the batch."""
+    status, results, error, failed = outcome
+    for index, result in enumerate(results):
+        fault = json_fault(result)
+        if fault is not None:
+            status, results, error, failed = ERROR, results[:index], f"the result is not a JSON value: {fault}", index
+            break
+    try:
+        return json.dumps([status, results, error, failed], ensure_ascii=True, allow_nan=False).encode()
+    except (ValueError, TypeError, RecursionError) as exc:  # e.g. an int past Python's 4,300-digit str limit
+        return json.dumps([ERROR, [], f"the result cannot be encoded: {exc}"[:500], failed or 0]).encode()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ bool is never a number.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ import jsonschema
 from jsonschema import Draft202012Validator
 
 from distill.records import Reason, Tool, ToolCall
+from distill.verify.values import short
 
 
 def _is_integer(_checker: Any, instance: Any) -> bool:
@@ -29,6 +31,7 @@ def _is_number(_checker: Any, instance: Any) -> bool:
 _TYPES = Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number})
 ExactValidator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPES)
 
+_MAX_ERRORS = 32
 # The order in which faults are reported when a call has several: the most basic first.
 _PRIORITY = {"required": 0, "type": 1, "enum": 2}
 
@@ -67,12 +70,19 @@ def check_call(call: ToolCall, tools: dict[str, Tool], ignore: frozenset[str] = 
         if key not in properties:
             return SchemaFault(Reason.UNKNOWN_ARGUMENT, f"$.arguments.{key}", f"{call.name} has no parameter {key!r}")
     arguments = {k: v for k, v in call.arguments.items() if k not in ignore}
+    required = tool.parameters.get("required", [])
+    missing = next((r for r in required if r not in call.arguments and r not in ignore), None)
+    if isinstance(missing, str):  # checked first: it is the most basic fault, and errors below are capped
+        return SchemaFault(Reason.MISSING_ARGUMENT, f"$.arguments.{missing}",
+                           f"required argument {missing!r} is missing")
     schema_view = tool
     if ignore:
         required = [r for r in tool.parameters.get("required", []) if r not in ignore]
         schema_view = Tool(tool.name, tool.description, {**tool.parameters, "required": required})
     try:
-        errors = list(validator_for(schema_view).iter_errors(arguments))
+        # The first errors are enough to name the most basic fault; collecting all of them costs ~50 us
+        # each (150,000 wrong items: 8 s). Validating a valid value stays linear.
+        errors = list(itertools.islice(validator_for(schema_view).iter_errors(arguments), _MAX_ERRORS))
     except (RecursionError, ValueError) as exc:
         return SchemaFault(Reason.WRONG_TYPE, "$.arguments", f"cannot validate: {exc}")
     if not errors:
@@ -88,14 +98,10 @@ def _fault(error: jsonschema.ValidationError) -> SchemaFault:
         return SchemaFault(Reason.MISSING_ARGUMENT, f"{path}.{missing}", f"required argument {missing!r} is missing")
     if error.validator == "enum":
         allowed = error.validator_value
-        return SchemaFault(Reason.ENUM_VIOLATION, path, f"{_short(error.instance)} is not one of {allowed}")
+        return SchemaFault(Reason.ENUM_VIOLATION, path, f"{short(error.instance, 60)} is not one of {allowed}")
     if error.validator == "type":
-        return SchemaFault(Reason.WRONG_TYPE, path, f"{_short(error.instance)} is not of type {error.validator_value}")
+        return SchemaFault(Reason.WRONG_TYPE, path,
+                           f"{short(error.instance, 60)} is not of type {error.validator_value}")
     if error.validator == "additionalProperties":
         return SchemaFault(Reason.UNKNOWN_ARGUMENT, path, error.message[:200])
     return SchemaFault(Reason.WRONG_VALUE, path, f"{error.validator}: {error.message[:200]}")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -11,7 +11,7 @@ from distill import io
 from distill.records import Task
 from distill.sampling.api import MissingAPIKey, TokenBucket
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
-from distill.sampling.cache import CacheConfig, CachedSampler, ResponseCache
+from distill.sampling.cache import CacheConfig, CachedSampler, RequestsFailed, ResponseCache
 from distill.sampling.loopback import PERMANENT_FAIL, REJECTED_500, FaultPlan, LoopbackServer
 from distill.sampling.openai import to_openai_messages
 
@@ -57,7 +57,8 @@ def test_permanent_failures_are_recorded_not_cached_and_retried_next_run(backend
     assert stats["total"] == 1 and stats["failures"] == 1
     before = sum(server.attempts.values())
     assert sampler.counters.failed == 1
-    list(sampler.sample([doomed, tasks[1]], SamplingParams(n=1)))
+    with pytest.raises(RequestsFailed, match=r"1 of 1 requests to .*teacher-x.* failed"):  # all it asked failed
+        list(sampler.sample([doomed, tasks[1]], SamplingParams(n=1)))
     assert sum(server.attempts.values()) == before + 1  # only the failed one is asked again
 
 

@@ -1,5 +1,6 @@
 """The judge: gold answers pass on every sub-task; each kind of wrong answer gets its own reason."""
 
+import dataclasses
 import json
 
 import pytest
@@ -91,16 +92,35 @@ def test_optional_argument_equal_to_its_default_may_be_omitted(sandbox):
     assert judge(sandbox, stated, tool_calls=(omitted,)).reason is Reason.MISSING_ARGUMENT
 
 
-def test_different_values_with_the_same_result_are_equivalent_by_execution(sandbox):
+def test_a_list_in_another_order_is_equivalent_when_the_result_is_the_same(sandbox):
     task = _task("mean_of_numbers", {"numbers": [1.0, 2.0, 6.0]})
     assert judge(sandbox, task, tool_calls=(ToolCall("mean_of_numbers", {"numbers": [6.0, 1.0, 2.0]}),)).correct
     assert judge(sandbox, task, tool_calls=(ToolCall("mean_of_numbers", {"numbers": [6.0, 1.0]}),)).reason \
         is Reason.WRONG_VALUE
 
 
-def test_strings_compare_bfcl_normalized_and_ints_equal_floats(sandbox):
+def test_a_normalized_string_passes_only_when_the_tool_accepts_it(sandbox):
     task = _task("get_city_country", {"city": "New York"})
-    assert judge(sandbox, task, tool_calls=(ToolCall("get_city_country", {"city": "new-york"}),)).correct
+    assert judge(sandbox, task, tool_calls=(ToolCall("get_city_country", {"city": "NEW YORK"}),)).correct
+    for variant in ("new-york", "New York./", "new_york"):  # BFCL's normalization calls these equal
+        verdict = judge(sandbox, task, tool_calls=(ToolCall("get_city_country", {"city": variant}),))
+        assert verdict.reason is Reason.EXEC_ERROR, (variant, verdict)
+
+
+def test_a_different_value_with_the_same_result_is_not_correct(sandbox):
+    task = _task("is_palindrome", {"text": "racecar"})
+    verdict = judge(sandbox, task, tool_calls=(ToolCall("is_palindrome", {"text": "x"}),))
+    assert verdict.reason is Reason.WRONG_VALUE, verdict
+
+
+def test_nan_and_infinity_are_not_values(sandbox):
+    task = _task("add_numbers", {"numbers": [1.0, 2.0]})
+    for bad in (float("nan"), float("inf")):
+        verdict = judge(sandbox, task, tool_calls=(ToolCall("add_numbers", {"numbers": [1.0, bad]}),))
+        assert verdict.reason is Reason.PARSE_ERROR, verdict
+
+
+def test_ints_equal_floats(sandbox):
     task = _task("add_numbers", {"numbers": [1.0, 2.0]})
     assert judge(sandbox, task, tool_calls=(ToolCall("add_numbers", {"numbers": [1, 2]}),)).correct
 
@@ -127,13 +147,15 @@ def test_nested_order_and_result(tasks, sandbox):
     assert judge(sandbox, task, tool_calls=(first, bad_ref)).reason is Reason.EXEC_ERROR
 
 
-def test_chaining_is_judged_by_the_executed_result(tasks, sandbox):
+def test_chaining_is_judged_by_its_values_and_the_executed_result(tasks, sandbox):
     task = _one(tasks, "chaining", lambda t: isinstance(t.gold.result, int | float | dict))
     assert judge(sandbox, task, tool_calls=task.gold.calls).correct
     call = task.gold.calls[0]
     key, value = next((k, v) for k, v in call.arguments.items() if isinstance(v, int | float) and not isinstance(v, bool))
     changed = _with(call, **{key: value + 1 if isinstance(value, int) else value * 1.5 + 1})
-    assert judge(sandbox, task, tool_calls=(changed,)).reason in (Reason.WRONG_RESULT, Reason.EXEC_ERROR)
+    assert judge(sandbox, task, tool_calls=(changed,)).reason in (Reason.WRONG_VALUE, Reason.EXEC_ERROR)
+    other_result = dataclasses.replace(task, gold=dataclasses.replace(task.gold, result=-12345.5))
+    assert judge(sandbox, other_result, tool_calls=task.gold.calls).reason is Reason.WRONG_RESULT
 
 
 def test_irrelevance_and_response_generation(tasks, sandbox):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from distill.records import Gold, Reason, Sample, Task, ToolCall
 from distill.tasks.base import schemas
 from distill.verify import VerifyConfig, label_samples
-from distill.verify.parse import parse_text
+from distill.verify.parse import ParseFailure, parse_text
 from distill.verify.sandbox import Sandbox
 
 TASK = Task("t", "simple", "test", ({"role": "user", "content": "add 1 and 2"},), tuple(schemas(["add_numbers"])),
@@ -66,11 +66,12 @@ def test_10_mb_strings_get_a_verdict():
     assert _verdict(text=args[:900_000]).reason is Reason.PARSE_ERROR
 
 
-def test_nan_infinity_and_lone_surrogates_get_verdicts():
-    assert _verdict(text='{"name": "add_numbers", "arguments": {"numbers": [NaN, Infinity]}}').reason is Reason.WRONG_VALUE
-    assert _verdict(text='{"name": "add_numbers", "arguments": {"numbers": ["\\ud800"]}}').reason is Reason.WRONG_TYPE
-    _verdict(text="\ud800 <tool_call>\udfff</tool_call>")
-    assert parse_text('[f(x=float("nan"))]') is not None
+def test_nan_infinity_and_lone_surrogates_are_parse_errors():
+    assert _verdict(text='{"name": "add_numbers", "arguments": {"numbers": [NaN, Infinity]}}').reason is Reason.PARSE_ERROR
+    assert _verdict(text='{"name": "add_numbers", "arguments": {"numbers": ["\\ud800"]}}').reason is Reason.PARSE_ERROR
+    assert _verdict(text="\ud800 <tool_call>\udfff</tool_call>").reason is Reason.PARSE_ERROR
+    assert isinstance(parse_text('[f(x=float("nan"))]'), ParseFailure)
+    assert isinstance(parse_text("[f(x=...)]"), ParseFailure)
 
 
 def test_the_correct_answer_is_ok_through_the_same_path():
