@@ -168,32 +168,84 @@ def save_dataset(dataset: Any, path: str | os.PathLike[str]) -> None:
 
 
 def load_dataset(path: str | os.PathLike[str]) -> Any:
+    """A dataset `save_dataset` wrote.
+
+    Raises:
+        FileNotFoundError: naming the folder, when there is none.
+        ValueError: naming the folder, when it cannot be read (truncated or damaged files).
+    """
     from datasets import load_from_disk
 
-    return load_from_disk(str(path))
+    if not Path(path).is_dir():
+        raise FileNotFoundError(f"{path}: no dataset there")
+    try:
+        dataset = load_from_disk(str(path))
+        if len(dataset):
+            dataset[len(dataset) - 1]  # reading the last row touches every file of the table
+    except Exception as exc:  # noqa: BLE001 - datasets/pyarrow raise many kinds; all mean "damaged"
+        raise ValueError(f"{path}: the dataset there cannot be read ({type(exc).__name__}: {exc}); "
+                         "rerun the recipe that wrote it") from exc
+    return dataset
+
+
+class RunNotFinished(ValueError):
+    """A run folder whose recipe did not finish (killed, failed or still running): never read it."""
 
 
 def read_pairs(run_dir: str | os.PathLike[str]) -> list[Any]:
-    """The Pair records of a pairs run.
+    """The Pair records of a finished pairs run.
 
     Raises:
         FileNotFoundError: naming the folder, when it holds no pairs run.
+        RunNotFinished: when the pairs run did not finish.
     """
     from distill.records import Pair
 
     path = Path(run_dir) / "pairs.jsonl"
     if not path.exists():
         raise FileNotFoundError(f"{run_dir} holds no pairs (no pairs.jsonl): run `make pairs` first")
+    read_manifest(run_dir)
     return list(read_jsonl(path, Pair))
 
 
-def read_manifest(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
-    """The manifest of a run folder.
+def read_tasks(run_dir: str | os.PathLike[str]) -> list[Any]:
+    """The tasks a finished run worked on (its ``tasks.jsonl``), as Task records.
 
     Raises:
-        FileNotFoundError: naming the folder, when it holds no finished run.
+        FileNotFoundError: naming the folder, when it holds no tasks.jsonl.
+        RunNotFinished: when the run did not finish.
+    """
+    from distill.records import Task
+
+    path = Path(run_dir) / "tasks.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(f"{run_dir} holds no tasks.jsonl (a run from before it was written?): rerun its "
+                                "recipe (cached teacher answers make that free)")
+    read_manifest(run_dir)
+    return list(read_jsonl(path, Task))
+
+
+def read_manifest(run_dir: str | os.PathLike[str], finished: bool = True) -> dict[str, Any]:
+    """The manifest of a run folder.
+
+    A folder whose run did not finish may mix files of two runs (a rerun killed half-way), so by
+    default only a ``done`` run is read; `finished=False` reads any (a recipe resuming its own folder).
+
+    Raises:
+        FileNotFoundError: naming the folder, when it holds no run.
+        RunNotFinished: naming the folder and its status, when `finished` and the run is not ``done``.
+        ValueError: naming the file, when the manifest is not valid JSON.
     """
     path = Path(run_dir) / MANIFEST
     if not path.exists():
         raise FileNotFoundError(f"{run_dir} holds no run (no {MANIFEST}); run its recipe first")
-    return read_json(path)
+    try:
+        manifest = read_json(path)
+    except ValueError as exc:
+        raise ValueError(f"{path}: not a valid manifest ({exc})") from exc
+    status = manifest.get("status") if isinstance(manifest, dict) else None
+    if finished and status != "done":
+        recipe = manifest.get("recipe", "its recipe") if isinstance(manifest, dict) else "its recipe"
+        raise RunNotFinished(f"{run_dir}: the {recipe} run there did not finish (status {status!r}); "
+                             f"rerun `make {recipe}` with the same run_name (it resumes), then try again")
+    return manifest

@@ -107,24 +107,39 @@ def load_student(spec: StudentSpec | str, dtype: str = "float32") -> tuple[Any, 
     return model, tokenizer
 
 
+def check_checkpoint(folder: Path) -> None:
+    """Fail fast, before any model is loaded, when `folder` is not a `make dpo` model folder.
+
+    Raises:
+        FileNotFoundError: naming the folder and what it lacks.
+    """
+    hint = "point checkpoint= at a `make dpo` run's model/ folder"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"checkpoint={folder} is not a folder: {hint}")
+    if not ((folder / "adapter_config.json").exists() or (folder / "config.json").exists()):
+        raise FileNotFoundError(f"checkpoint={folder} holds no adapter_config.json or config.json: {hint}")
+    if not any((folder / name).exists() for name in ("tokenizer.json", "tokenizer_config.json")):
+        raise FileNotFoundError(f"checkpoint={folder} holds no tokenizer (tokenizer.json): {hint}")
+    if not any(folder.glob("*.safetensors")) and not any(folder.glob("*.bin")):
+        raise FileNotFoundError(f"checkpoint={folder} holds no weights (*.safetensors): {hint}")
+
+
 def load_checkpoint(base: Any, folder: Path, spec: StudentSpec) -> tuple[Any, Any, str]:
     """A `make dpo` output: a LoRA adapter on the base student, or a merged model.
 
     Raises:
-        FileNotFoundError: naming the folder, when it holds neither.
+        FileNotFoundError: naming the folder, when it is not a model folder (see `check_checkpoint`).
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    check_checkpoint(folder)
     tokenizer = AutoTokenizer.from_pretrained(folder)
     if (folder / "adapter_config.json").exists():
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(base, folder).merge_and_unload()
-    elif (folder / "config.json").exists():
-        model = AutoModelForCausalLM.from_pretrained(folder)
     else:
-        raise FileNotFoundError(f"checkpoint={folder} holds no adapter_config.json or config.json: "
-                                "point it at a `make dpo` run's model/ folder")
+        model = AutoModelForCausalLM.from_pretrained(folder)
     model.eval()
     return model, tokenizer, f"{spec.name}+{folder.parent.name}"
 

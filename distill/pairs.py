@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from distill.formatting import calls_of, render_conversation, render_message
-from distill.records import Pair, Reason, Sample, Task, Verdict, assistant_message
+from distill.records import SPLITS, Pair, Reason, Sample, Task, Verdict, assistant_message
+from distill.sampling.base import check_range
 from distill.verify.values import normalize_string
 
 SOURCES = ("teacher", "student", "corruption")
@@ -41,6 +42,12 @@ class PairConfig:
         unknown = set(self.quotas) - set(SOURCES)
         if unknown:
             raise ValueError(f"pairs.quotas: unknown sources {sorted(unknown)}; known: {', '.join(SOURCES)}")
+        bad = [s for s in self.splits if s not in SPLITS]
+        if bad or not self.splits:
+            raise ValueError(f"pairs.splits={list(self.splits)!r}: each must be one of {', '.join(SPLITS)}")
+        check_range("pairs.pairs_per_task", self.pairs_per_task, low=1, integer=True)
+        for source, quota in self.quotas.items():
+            check_range(f"pairs.quotas.{source}", quota, low=0, integer=True)
 
 
 def answer_message(sample: Sample, verdict: Verdict) -> dict[str, Any]:

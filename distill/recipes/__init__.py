@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,31 @@ def with_hydra_run_dir(cfg: DictConfig) -> DictConfig:
 
     cfg.output_dir = HydraConfig.get().runtime.output_dir
     return cfg
+
+
+def launch(run: Callable[[DictConfig], Any], cfg: DictConfig) -> Any:
+    """What each recipe's ``@hydra.main`` does: run in the folder Hydra chose, with secrets filtered
+    out of the logs; a run that fails before it wrote anything leaves no folder behind."""
+    from distill.secrets import install_log_filter
+
+    install_log_filter()
+    cfg = with_hydra_run_dir(cfg)
+    try:
+        return run(cfg)
+    except BaseException:
+        remove_if_empty(Path(cfg.output_dir))
+        raise
+
+
+def remove_if_empty(run_dir: Path) -> None:
+    """Delete a run folder holding nothing but Hydra's own files (``.hydra/``, the log): a run that
+    failed on its config or a missing key before it started."""
+    if not run_dir.is_dir() or (run_dir / io.MANIFEST).exists():
+        return
+    if all(p.name == ".hydra" or p.suffix == ".log" for p in run_dir.iterdir()):
+        import shutil
+
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 @dataclass

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import hydra
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from distill import io
 from distill.console import format_table
 from distill.evaluate import evaluate, flat_metrics, summarize
 from distill.models import StudentSpec, load_student
-from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
+from distill.recipes import CONF_DIR, build, launch, recipe_run
 from distill.records import SUBTASKS, Task
 from distill.sampling.base import SamplingParams
 from distill.sampling.hf import HFSampler
@@ -60,13 +59,14 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     pairs_manifest = io.read_manifest(pairs_dir)
     dpo_args, sft_args, peft = training_arguments(cfg.dpo)
     _clear_stale_checkpoints(Path(cfg.output_dir), cfg)
+    datasets = {name: io.load_dataset(pairs_dir / name) for name in ("dataset", "rendered")}  # before the model
+    tasks = io.read_tasks(pairs_dir)  # never regenerated from (or instantiated out of) the manifest
     with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
         model, tokenizer = load_student(spec, "float32")
         peft = lora_on_top_layers(peft, model.config.num_hidden_layers, cfg.dpo.get("top_layers"))
         native = uses_native_tools(tokenizer, spec.tools_in_template)
-        dataset = io.load_dataset(pairs_dir / ("dataset" if native else "rendered"))
+        dataset = datasets["dataset" if native else "rendered"]
         check_prefix(tokenizer, [dataset[i] for i in range(min(16, len(dataset)))], native)
-        tasks = _tasks_of(pairs_manifest)
         dev = _dev_subset([t for t in tasks if t.split == "dev"], cfg.eval.per_subtask)
         history: list[dict[str, Any]] = []
         seconds: dict[str, float] = ctx.extra.setdefault("phase_seconds", {})
@@ -153,7 +153,7 @@ def _clear_stale_checkpoints(run_dir: Path, cfg: DictConfig) -> None:
     current = io.redact(OmegaConf.to_container(cfg, resolve=True))
     if checkpoints.exists():
         try:
-            status = io.read_manifest(run_dir).get("status")
+            status = io.read_manifest(run_dir, finished=False).get("status")
             made_by = io.read_json(checkpoints / "config.json")
         except FileNotFoundError:
             status, made_by = None, None
@@ -174,13 +174,6 @@ def _plain(node: DictConfig) -> dict[str, Any]:
     assert isinstance(values, dict)
     values.pop("_target_", None)
     return values
-
-
-def _tasks_of(pairs_manifest: dict[str, Any]) -> list[Task]:
-    """The pairs run's task set, regenerated from its manifest (generation is deterministic)."""
-    config = pairs_manifest["config"]
-    source = instantiate(config["tasks"], _convert_="all")
-    return list(source.generate(config["seed"]))
 
 
 def _dev_subset(dev: list[Task], per_subtask: int) -> list[Task]:
@@ -277,7 +270,7 @@ def _print(before: dict[str, Any] | None, after: dict[str, Any] | None, run_dir:
 
 @hydra.main(config_path=CONF_DIR, config_name="dpo", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    run(with_hydra_run_dir(cfg))
+    launch(run, cfg)
 
 
 if __name__ == "__main__":

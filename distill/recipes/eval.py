@@ -30,8 +30,8 @@ from distill.memory import (
     traces_from_pairs,
     with_memory,
 )
-from distill.models import StudentSpec, load_checkpoint, load_student
-from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
+from distill.models import StudentSpec, check_checkpoint, load_checkpoint, load_student
+from distill.recipes import CONF_DIR, build, launch, recipe_run
 from distill.records import Task
 from distill.sampling.base import SamplingParams
 from distill.sampling.cache import cached_sampler
@@ -123,6 +123,8 @@ def _model(cfg: DictConfig) -> tuple[Any, str, Any]:
     if cfg.target != "student":
         raise ValueError(f"target={cfg.target!r}: expected student or teacher")
     spec: StudentSpec = build(cfg.student)
+    if cfg.checkpoint:
+        check_checkpoint(Path(cfg.checkpoint))  # before seconds of loading the base model
     model, tokenizer = load_student(spec, "float32")
     name = spec.name
     if cfg.checkpoint:
@@ -146,7 +148,7 @@ def _print(summary: dict[str, Any], run_dir: Path) -> None:
 
 @hydra.main(config_path=CONF_DIR, config_name="eval", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    run(with_hydra_run_dir(cfg))
+    launch(run, cfg)
 
 
 if __name__ == "__main__":

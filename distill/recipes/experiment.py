@@ -13,7 +13,7 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from distill.recipes import CONF_DIR, compose_config, with_hydra_run_dir
+from distill.recipes import CONF_DIR, compose_config, launch
 
 
 def run(cfg: DictConfig) -> Path:
@@ -52,7 +52,7 @@ def _eval(module: Any, root: Path, name: str, overrides: list[str], common: list
 
 @hydra.main(config_path=CONF_DIR, config_name="experiment", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    run(with_hydra_run_dir(cfg))
+    launch(run, cfg)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ import hydra
 from omegaconf import DictConfig
 
 from distill.export import convert
-from distill.models import StudentSpec, load_checkpoint, load_student, resolve_student
-from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
+from distill.models import StudentSpec, check_checkpoint, load_checkpoint, load_student, resolve_student
+from distill.recipes import CONF_DIR, build, launch, recipe_run
 
 
 def run(cfg: DictConfig) -> dict[str, Any]:
@@ -48,6 +48,7 @@ def _model_folder(spec: StudentSpec, checkpoint: Path | None, scratch: Path) -> 
     """
     if checkpoint is None:
         return resolve_student(spec)
+    check_checkpoint(checkpoint)
     if (checkpoint / "config.json").exists() and not (checkpoint / "adapter_config.json").exists():
         return checkpoint
     model, tokenizer, _ = load_checkpoint(load_student(spec), checkpoint, spec)
@@ -58,7 +59,7 @@ def _model_folder(spec: StudentSpec, checkpoint: Path | None, scratch: Path) -> 
 
 @hydra.main(config_path=CONF_DIR, config_name="export", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    run(with_hydra_run_dir(cfg))
+    launch(run, cfg)
 
 
 if __name__ == "__main__":

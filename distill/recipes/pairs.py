@@ -14,7 +14,7 @@ from distill import io
 from distill.console import format_table
 from distill.contamination import drop_contaminated
 from distill.pairs import Judged, build_pairs, pair_stats, to_datasets
-from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
+from distill.recipes import CONF_DIR, build, launch, recipe_run
 from distill.records import Task
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.cache import CachedSampler, cached_sampler
@@ -43,7 +43,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                                     lambda samples: label_samples(train, samples, verify, sandbox), cfg.seed)
         stats = {**pair_stats(pairs), "contamination_dropped": len(dropped), "tasks": len(train),
                  "teacher": _teacher_stats(teacher_cfg, judged, teacher), **counts}
-        _write(ctx.dir, pairs, stats)
+        _write(ctx.dir, tasks, pairs, stats)
         ctx.counts.update(pairs=len(pairs), tasks=len(train), contamination_dropped=len(dropped))
         ctx.extra["teacher"] = stats["teacher"]
     teacher.close()
@@ -87,8 +87,9 @@ def _teacher_stats(config: SamplerConfig, judged: Judged, teacher: CachedSampler
     }
 
 
-def _write(run_dir: Any, pairs: list[Any], stats: dict[str, Any]) -> None:
+def _write(run_dir: Any, tasks: list[Task], pairs: list[Any], stats: dict[str, Any]) -> None:
     conversational, rendered = to_datasets(pairs)
+    io.write_jsonl(run_dir / "tasks.jsonl", tasks)  # every split: make dpo evaluates on dev, samples train
     io.write_jsonl(run_dir / "pairs.jsonl", pairs)
     io.save_dataset(conversational, run_dir / "dataset")
     io.save_dataset(rendered, run_dir / "rendered")
@@ -105,7 +106,7 @@ def _print(stats: dict[str, Any], run_dir: Any) -> None:
 
 @hydra.main(config_path=CONF_DIR, config_name="pairs", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    run(with_hydra_run_dir(cfg))
+    launch(run, cfg)
 
 
 if __name__ == "__main__":

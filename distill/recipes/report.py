@@ -10,7 +10,7 @@ import hydra
 from omegaconf import DictConfig
 
 from distill import io
-from distill.recipes import CONF_DIR, recipe_run, with_hydra_run_dir
+from distill.recipes import CONF_DIR, launch, recipe_run
 from distill.report import EvalRun, ReportInputs, build_report, to_html
 
 
@@ -50,7 +50,7 @@ def _arm(dpo_dir: Path) -> str:
     try:
         dpo = io.read_manifest(dpo_dir)["config"]
         mixture = io.read_manifest(Path(dpo["pairs_run"]))["config"]["tasks"]["name"]
-    except (FileNotFoundError, KeyError):
+    except (FileNotFoundError, KeyError, io.RunNotFinished):
         return ""
     method = "SFT" if dpo.get("sft_only") else "SFT->DPO" if dpo.get("sft_warmup") else "DPO"
     return f"{mixture} {method}"
@@ -66,7 +66,7 @@ def _metrics(dpo_dir: Path) -> Any:
 
 @hydra.main(config_path=CONF_DIR, config_name="report", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    run(with_hydra_run_dir(cfg))
+    launch(run, cfg)
 
 
 if __name__ == "__main__":

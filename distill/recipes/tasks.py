@@ -10,7 +10,7 @@ from omegaconf import DictConfig
 
 from distill import io
 from distill.console import format_table
-from distill.recipes import CONF_DIR, build, recipe_run, with_hydra_run_dir
+from distill.recipes import CONF_DIR, build, launch, recipe_run
 from distill.records import SPLITS, Task
 from distill.tasks.base import ToolPool
 from distill.tasks.mixture import Mixture
@@ -59,7 +59,7 @@ def summarize(tasks: list[Task], source: Any, seed: int) -> dict[str, Any]:
 
 @hydra.main(config_path=CONF_DIR, config_name="tasks", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    run(with_hydra_run_dir(cfg))
+    launch(run, cfg)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,22 @@ T = TypeVar("T")
 BACKENDS: tuple[str, ...] = ("simulated", "openai", "anthropic", "vllm", "vllm_server", "hf", "llamacpp")
 
 
+def check_range(key: str, value: Any, low: float | None = None, high: float | None = None,
+                integer: bool = False, low_open: bool = False) -> None:
+    """Validate one numeric setting, naming its config key.
+
+    Raises:
+        ValueError: ``<key>=<value>: ...`` when the value is not a number of the right kind or is out of range.
+    """
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value != value:
+        raise ValueError(f"{key}={value!r}: expected {'an integer' if integer else 'a number'}")
+    if low is not None and (value <= low if low_open else value < low):
+        raise ValueError(f"{key}={value!r}: must be {'>' if low_open else '>='} {low}")
+    if high is not None and value > high:
+        raise ValueError(f"{key}={value!r}: must be <= {high}")
+
+
 @dataclass(frozen=True)
 class SamplingParams:
     """Decoding parameters; part of the cache key."""
@@ -30,6 +46,13 @@ class SamplingParams:
     top_p: float = 1.0
     max_tokens: int = 512
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_range("sampling.n", self.n, low=1, integer=True)
+        check_range("sampling.temperature", self.temperature, low=0.0)
+        check_range("sampling.top_p", self.top_p, low=0.0, high=1.0, low_open=True)
+        check_range("sampling.max_tokens", self.max_tokens, low=1, integer=True)
+        check_range("sampling.seed", self.seed, low=0, integer=True)
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,17 @@ class SamplerConfig:
     key must not look like a model that scores 0)."""
     options: dict[str, Any] = field(default_factory=dict)
     """Backend-specific settings (error rates of the simulated teacher, dtype and batch size of hf...)."""
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"teacher.backend={self.backend!r} is not one of {', '.join(BACKENDS)}")
+        check_range("teacher.concurrency", self.concurrency, low=1, integer=True)
+        check_range("teacher.max_retries", self.max_retries, low=0, integer=True)
+        check_range("teacher.timeout_s", self.timeout_s, low=0.0, low_open=True)
+        check_range("teacher.max_failed_fraction", self.max_failed_fraction, low=0.0, high=1.0)
+        for key in ("requests_per_minute", "tokens_per_minute"):
+            if getattr(self, key) is not None:
+                check_range(f"teacher.{key}", getattr(self, key), low=0.0, low_open=True)
 
 
 @runtime_checkable

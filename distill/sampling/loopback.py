@@ -41,6 +41,8 @@ class FaultPlan:
     hang_s: float = 30.0
     clean_after: int = 3
     seed: int = 0
+    reject_key: bool = False
+    """Refuse every request with a 401 whose body echoes the API key it was sent (as some servers do)."""
 
 
 class LoopbackServer:
@@ -119,6 +121,10 @@ class LoopbackServer:
         if self.plan.latency_s:
             await asyncio.sleep(self.plan.latency_s)
         request = json.loads(body or b"{}")
+        if self.plan.reject_key:
+            key = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ")
+            return await _send(writer, 401, {"error": {"type": "authentication_error",
+                                                       "message": f"Incorrect API key provided: {key}"}})
         if PERMANENT_FAIL in json.dumps(request.get("messages", [])):
             return await _send(writer, 400, {"error": {"type": "invalid_request_error", "message": "permanent"}})
         if REJECTED_500 in json.dumps(request.get("messages", [])):
@@ -165,7 +171,7 @@ class LoopbackServer:
 
 
 def _head(status: int, length: int, extra: dict[str, str]) -> bytes:
-    reason = {200: "OK", 400: "Bad Request", 429: "Too Many Requests", 500: "Internal Server Error"}[status]
+    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 429: "Too Many Requests", 500: "Internal Server Error"}[status]
     lines = [f"HTTP/1.1 {status} {reason}", "content-type: application/json", f"content-length: {length}",
              *(f"{k}: {v}" for k, v in extra.items())]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()

@@ -62,7 +62,8 @@ def load_category(category: str, data_dir: Path | None = None) -> Iterator[Task]
 
     Raises:
         AssetMissing: when the BFCL data is not installed (run `make setup`).
-        ValueError: naming the file and id when a question has no possible answer.
+        ValueError: naming the file and id when a question has no possible answer, the file and line
+            when a line is not JSON.
     """
     data_dir = data_dir or bfcl_data_dir()
     questions = _read_lines(data_dir / f"BFCL_v4_{category}.json")
@@ -127,5 +128,20 @@ def to_json_schema(spec: Any) -> Any:
 
 
 def _read_lines(path: Path) -> list[dict[str, Any]]:
+    """The JSON lines of a BFCL file.
+
+    Raises:
+        ValueError: naming the file and line of a malformed (e.g. truncated) line; reinstall with
+            `distill assets`.
+    """
+    rows = []
     with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not a JSON line ({exc}); the BFCL data is damaged: "
+                                 "reinstall it with `distill assets`") from exc
+    return rows

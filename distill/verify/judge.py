@@ -58,6 +58,20 @@ class VerifyConfig:
     cpu_s: int = 3
     batch_size: int = 512
 
+    def __post_init__(self) -> None:
+        from distill.sampling.base import check_range
+        from distill.verify.parse import FORMATS
+
+        if self.format not in FORMATS:
+            raise ValueError(f"verify.format={self.format!r}: expected one of {', '.join(FORMATS)}")
+        if not isinstance(self.strict, bool):
+            raise ValueError(f"verify.strict={self.strict!r}: expected true or false")
+        check_range("verify.workers", self.workers, low=1, integer=True)
+        check_range("verify.timeout_s", self.timeout_s, low=0.0, low_open=True)
+        check_range("verify.memory_bytes", self.memory_bytes, low=64 << 20, integer=True)
+        check_range("verify.cpu_s", self.cpu_s, low=1, integer=True)
+        check_range("verify.batch_size", self.batch_size, low=1, integer=True)
+
     def sandbox(self) -> Sandbox:
         return Sandbox(self.workers, SandboxLimits(self.timeout_s, self.memory_bytes, self.cpu_s))
 
