@@ -171,7 +171,8 @@ class LoopbackServer:
 
 
 def _head(status: int, length: int, extra: dict[str, str]) -> bytes:
-    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 429: "Too Many Requests", 500: "Internal Server Error"}[status]
+    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 429: "Too Many Requests",
+              500: "Internal Server Error"}[status]
     lines = [f"HTTP/1.1 {status} {reason}", "content-type: application/json", f"content-length: {length}",
              *(f"{k}: {v}" for k, v in extra.items())]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()

@@ -36,6 +36,10 @@ _PY_CALL_START = re.compile(r"\[\s*[A-Za-z_][\w.]*\s*\(")
 _JSON_CALL = re.compile(r'\{\s*"(?:name|function|type)"\s*:')
 _MAX_TEXT = 1_000_000
 """Longer outputs are not parsed: no real tool call is a megabyte long (and parsing is linear anyway)."""
+MAX_CALLS = 256
+"""More calls than this in one answer is a parse failure, found before the calls are read (BFCL's
+largest parallel answer has a handful; reading 4,000 blocks would cost 50 ms for nothing)."""
+_TOO_MANY = f"more than {MAX_CALLS} calls in one answer"
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ def _hermes_blocks(text: str) -> tuple[list[tuple[int, int]], list[str]]:
     a block ends at the first closing tag after its opening one; an unclosed opening tag and what
     follows it are prose (a regex with a lazy ``.*?`` rescans the rest of the text per opening tag)."""
     spans, prose, position = [], [], 0
-    while (start := text.find(_HERMES_OPEN, position)) >= 0:
+    while len(spans) <= MAX_CALLS and (start := text.find(_HERMES_OPEN, position)) >= 0:
         end = text.find(_HERMES_CLOSE, start + len(_HERMES_OPEN))
         if end < 0:
             break
@@ -125,6 +129,8 @@ def _hermes_blocks(text: str) -> tuple[list[tuple[int, int]], list[str]]:
 
 def _parse_hermes(text: str, strict: bool) -> Parsed | ParseFailure:
     spans, between = _hermes_blocks(text)
+    if len(spans) > MAX_CALLS:
+        return ParseFailure(spans[-1][0], _TOO_MANY)
     if not spans:
         start = text.find(_HERMES_OPEN)
         if start >= 0:
@@ -148,8 +154,11 @@ def _parse_granite(text: str, strict: bool) -> Parsed | ParseFailure:
         return Parsed((), text)
     if strict and text[:start].strip():
         return ParseFailure(0, "prose before <function_call> in strict mode")
+    chunks = _split_markers(text, _GRANITE)
+    if len(chunks) > MAX_CALLS:
+        return ParseFailure(chunks[MAX_CALLS][0], _TOO_MANY)
     calls: list[ToolCall] = []
-    for chunk_start, chunk in _split_markers(text, _GRANITE):
+    for chunk_start, chunk in chunks:
         parsed = _calls_from_json_text(chunk, chunk_start)
         if isinstance(parsed, ParseFailure):
             return parsed
@@ -158,7 +167,11 @@ def _parse_granite(text: str, strict: bool) -> Parsed | ParseFailure:
 
 
 def _split_markers(text: str, marker: str) -> list[tuple[int, str]]:
-    positions = [m.start() for m in re.finditer(re.escape(marker), text)]
+    """(start, text) of what follows each marker up to the next; at most MAX_CALLS + 1 of them."""
+    positions, position = [], 0
+    while len(positions) <= MAX_CALLS and (position := text.find(marker, position)) >= 0:
+        positions.append(position)
+        position += len(marker)
     ends = positions[1:] + [len(text)]
     return [(p + len(marker), text[p + len(marker):e]) for p, e in zip(positions, ends, strict=True)]
 
@@ -208,6 +221,8 @@ def calls_from_json(value: Any, offset: int = 0) -> list[ToolCall] | ParseFailur
     OpenAI wrapper ``{"function": {...}}`` and arguments given as a JSON string are accepted too.
     """
     items = value if isinstance(value, list) else [value]
+    if len(items) > MAX_CALLS:
+        return ParseFailure(offset, _TOO_MANY)
     calls: list[ToolCall] = []
     for number, item in enumerate(items):
         if isinstance(item, dict) and isinstance(item.get("function"), dict):
@@ -245,6 +260,8 @@ def _parse_pythonic(text: str, strict: bool) -> Parsed | ParseFailure:
         return ParseFailure(match.start() + (getattr(exc, "offset", None) or 0), f"not a Python call list: {exc}")
     if not isinstance(tree.body, ast.List):
         return ParseFailure(match.start(), "expected a list of calls")
+    if len(tree.body.elts) > MAX_CALLS:
+        return ParseFailure(match.start(), _TOO_MANY)
     calls: list[ToolCall] = []
     for node in tree.body.elts:
         call = _ast_call(node)

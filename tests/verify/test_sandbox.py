@@ -70,3 +70,18 @@ def test_a_large_batch_comes_back_complete_and_in_order(sandbox):
     programs = [Program((ToolCall("echo", {"value": i}),)) for i in range(2000)]
     outcomes = sandbox.run(programs)
     assert [o.results[0] for o in outcomes] == list(range(2000))
+
+
+def test_an_unserializable_result_fails_only_its_own_program(sandbox):
+    big = int("7" * 2501)  # the product has ~5,000 digits: past what Python writes as text
+    programs = [Program((ToolCall("echo", {"value": i}),)) for i in range(6)]
+    programs.insert(3, Program((ToolCall("multiply_numbers", {"numbers": [big, big]}),)))
+    outcomes = sandbox.run(programs)
+    assert [o.status for o in outcomes] == [OK, OK, OK, ERROR, OK, OK, OK]
+    assert "not a JSON value" in outcomes[3].error
+    assert [o.results for o in outcomes if o.status == OK] == [(i,) for i in range(6)]
+
+
+def test_a_non_finite_result_is_an_error_not_a_value(sandbox):
+    overflow = _run(sandbox, "multiply_numbers", numbers=[1e308, 10.0])  # inf
+    assert overflow.status == ERROR and "not a JSON value" in overflow.error
