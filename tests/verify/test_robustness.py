@@ -67,7 +67,7 @@ def outputs(draw):
     family = draw(st.sampled_from(["text", "json", "hermes", "pythonic", "granite", "native", "deep", "unclosed",
                                    "bignum"]))
     name, args = draw(names), draw(st.dictionaries(st.text(max_size=8), json_values, max_size=3))
-    body = '{"name": %s, "arguments": %s}' % (json.dumps(name), _encode(args))
+    body = f'{{"name": {json.dumps(name)}, "arguments": {_encode(args)}}}'
     if family == "text":
         return draw(st.text(max_size=200)), None
     if family == "json":
@@ -172,11 +172,11 @@ def test_nan_infinity_and_lone_surrogates_are_parse_errors(sandbox):
 
 def test_numbers_past_float_range_are_compared_without_crashing(sandbox):
     huge = "1" + "0" * 400
-    verdict = _verdict(sandbox, text='{"name": "add_numbers", "arguments": {"numbers": [%s, 2]}}' % huge)
+    verdict = _verdict(sandbox, text=f'{{"name": "add_numbers", "arguments": {{"numbers": [{huge}, 2]}}}}')
     assert verdict.reason in (Reason.WRONG_VALUE, Reason.EXEC_ERROR)
     too_long = "9" * 5000  # past Python's int text limit: the JSON cannot be read at all
-    assert _verdict(sandbox, text='{"name": "add_numbers", "arguments": {"numbers": [%s]}}' % too_long).reason \
-        is Reason.PARSE_ERROR
+    text = f'{{"name": "add_numbers", "arguments": {{"numbers": [{too_long}]}}}}'
+    assert _verdict(sandbox, text=text).reason is Reason.PARSE_ERROR
 
 
 def test_a_lone_surrogate_in_prose_is_replaced_so_the_sample_can_be_stored(sandbox, tmp_path):
