@@ -80,12 +80,11 @@ def sampling_throughput(pairs_run: Path, tasks_count: int = 64) -> None:
     if not torch.cuda.is_available() or importlib.util.find_spec("vllm") is None:
         print("sampling: vLLM vs HF skipped (needs a CUDA GPU and vllm installed)")
         return
-    from distill.recipes.dpo import _tasks_of
     from distill.sampling.base import SamplingParams
     from distill.sampling.hf import HFSampler
     from distill.sampling.vllm import VLLMSampler
 
-    tasks = [t for t in _tasks_of(io.read_manifest(pairs_run)) if t.split == "dev"][:tasks_count]
+    tasks = [t for t in io.read_tasks(pairs_run) if t.split == "dev"][:tasks_count]
     params = SamplingParams(n=2, temperature=1.0, max_tokens=160, seed=0)
     rates = {}
     for name, sampler in (("hf", HFSampler("embedded", batch_size=32, progress=False)),

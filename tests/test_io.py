@@ -50,3 +50,33 @@ def test_manifest_has_provenance_and_no_secrets(tmp_path, monkeypatch):
 def test_reading_a_folder_without_a_run_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="holds no run"):
         io.read_manifest(tmp_path)
+
+
+def test_a_run_that_did_not_finish_is_not_read_unless_asked(tmp_path):
+    io.write_manifest(tmp_path, {"recipe": "pairs", "status": "running"})
+    with pytest.raises(io.RunNotFinished, match="did not finish \\(status 'running'\\).*make pairs"):
+        io.read_manifest(tmp_path)
+    assert io.read_manifest(tmp_path, finished=False)["status"] == "running"
+
+
+def test_every_persisted_text_has_secrets_redacted(tmp_path, monkeypatch):
+    from distill.records import Sample
+
+    secret = "hf_SECRET_token_0123456789"
+    monkeypatch.setenv("HF_TOKEN", secret)
+    sample = Sample("t", 0, "b", "m", text=f"echo {secret}", error=None, raw={"body": f"key={secret}"})
+    assert secret not in sample.text
+    io.write_jsonl(tmp_path / "a.jsonl", [sample, {"note": secret, "escaped": secret}])
+    io.write_json(tmp_path / "b.json", {"deep": [{"x": f"'{secret}'"}]})
+    for name in ("a.jsonl", "b.json"):
+        text = (tmp_path / name).read_text()
+        assert secret not in text and "***redacted***" in text
+
+
+def test_a_record_with_a_lone_surrogate_is_written_and_read_back(tmp_path):
+    from distill.records import Sample
+
+    sample = Sample("t", 0, "b", "m", raw={"content": "half an emoji \ud83d"})
+    io.write_jsonl(tmp_path / "s.jsonl", [sample])
+    (back,) = io.read_jsonl(tmp_path / "s.jsonl", Sample)
+    assert back == sample

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS failures (
     idx INTEGER NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS claims (
     key TEXT PRIMARY KEY, owner TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, updated REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS claims_by_owner ON claims (owner);
 """
 CLAIM_LEASE_S = 600.0
 """A claim whose owner stored nothing for this long is taken over (owners on another host, or hung)."""
@@ -97,6 +98,7 @@ class ResponseCache:
         self.db.executescript(_SCHEMA)
         self.host, self.pid = socket.gethostname(), os.getpid()
         self.owner = f"{self.host}:{self.pid}:{uuid.uuid4().hex[:12]}"
+        self._renewed = time.time()
 
     def close(self) -> None:
         self.db.execute("DELETE FROM claims WHERE owner = ?", (self.owner,))
@@ -125,6 +127,10 @@ class ResponseCache:
             self.db.execute("ROLLBACK")
             raise
         return claimed
+
+    def release(self, keys: Sequence[str]) -> None:
+        """Drop this cache's claims on `keys` (those it will not ask for after all)."""
+        self.db.executemany("DELETE FROM claims WHERE key = ? AND owner = ?", [(k, self.owner) for k in keys])
 
     def claimed_by_others(self, keys: Sequence[str]) -> set[str]:
         """The keys among `keys` on which another live run holds a claim."""
@@ -176,7 +182,9 @@ class ResponseCache:
                         (key, sample.backend, sample.model, sample.task_id, sample.index, data, now))
         self.db.execute("DELETE FROM failures WHERE key = ?", (key,))
         self.db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, self.owner))
-        self.db.execute("UPDATE claims SET updated = ? WHERE owner = ?", (now, self.owner))  # the lease
+        if now - self._renewed > CLAIM_LEASE_S / 20:  # renew the lease on what is still in flight
+            self.db.execute("UPDATE claims SET updated = ? WHERE owner = ?", (now, self.owner))
+            self._renewed = now
         self.db.execute("COMMIT")
         return Sample.from_json(data)
 
@@ -311,7 +319,10 @@ class CachedSampler:
         since = time.time()
         while missing:
             mine = self.cache.claim(list(missing.values()))
-            yield from ((s, True) for s in self._request(by_id, params, missing, mine))
+            try:
+                yield from ((s, True) for s in self._request(by_id, params, missing, mine))
+            finally:  # an abandoned or failed call must not leave other runs waiting on its claims
+                self.cache.release(list(mine))
             missing = {tk: k for tk, k in missing.items() if k not in mine}
             for sample in self._wait_for_others(missing, since):
                 del missing[(sample.task_id, sample.index)]

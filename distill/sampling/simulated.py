@@ -42,9 +42,6 @@ class SimulatedSampler:
         for mode, rate in self.error_rates.items():
             if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0.0 <= rate <= 1.0:
                 raise ValueError(f"teacher.options.error_rates.{mode}={rate!r}: a rate is a probability in [0, 1]")
-        if sum(self.error_rates.values()) > 1.0 + 1e-9:
-            raise ValueError(f"teacher.options.error_rates: the rates sum to {sum(self.error_rates.values()):.3g}; "
-                             "they are probabilities of exclusive failures, so at most 1")
 
     def sample(self, tasks: Iterable[Task], params: SamplingParams,
                indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:

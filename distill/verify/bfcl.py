@@ -1,93 +1,206 @@
-"""BFCL's AST checker rules, so BFCL scores are comparable with the public leaderboard.
+"""BFCL's AST checker, ported rule for rule, so BFCL scores are comparable with the public leaderboard.
 
-Summary of the official rules (bfcl_eval's ``ast_checker``):
-- names match exactly; every required parameter present; a parameter the possible answer does not
-  list fails; an optional parameter may be omitted only when ``""`` is among its acceptable values;
-- types exact: an int is accepted for a float at top level only; a float for an int fails; ``"10"``
-  for an int fails;
-- strings compared after removing spaces and ``,./-_*^``, lowercasing, ``'`` -> ``"``; lists in
-  order, element by element; dicts one level deep; numbers by plain equality;
-- ``parallel`` categories: order-insensitive matching with equal call counts; ``multiple``: exactly one
-  call against the expected function; irrelevance: correct when no call is made.
+The source is ``bfcl_eval/eval_checker/ast_eval/ast_checker.py`` of bfcl-eval 2026.3.23 (the version
+whose data distill installs), Python categories. Each function here is one of its functions, with
+its quirks kept, because agreeing with the leaderboard is the point:
+
+- types are BFCL's (``string integer float boolean array tuple dict any``; ``any`` is checked as a
+  string) and exact, except that an int is accepted for a ``float`` at the top level;
+- **answer-typed values**: when a possible answer's type differs from the declared type (``null``
+  listed as a default, ``True`` for a string), a value of the answer's type passes the type check
+  and is then compared by plain membership (`type_check`);
+- **array items** are type-checked against each possible answer's own items, so ints pass for a
+  float array when the answer lists ints; a possible answer that is not a list (``""``) passes;
+- strings are compared after BFCL's normalization; lists element by element, normalizing only their
+  top-level strings; **dict values** by plain Python membership (``1 == True``; strings inside lists
+  inside dicts are not normalized);
+- **a parameter missing from the function's properties** fails, even when the answer lists it;
+- **parallel calls are matched greedily in answer order**: each possible answer takes the first
+  unmatched call that passes, never revisited;
+- ``multiple`` categories check the first call against the first answer; others need exactly one call.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from distill.records import Reason, Tool, ToolCall
-from distill.verify.values import normalize_string, short
+from distill.verify.values import short
 
 Fault = tuple[Reason, str]
 
-_PY_TYPES: dict[str, tuple[type, ...]] = {
-    "integer": (int,), "number": (float,), "string": (str,), "boolean": (bool,),
-    "array": (list,), "object": (dict,),
+PYTHON_TYPES: dict[str, type] = {
+    "string": str, "integer": int, "float": float, "boolean": bool, "array": list, "tuple": list, "dict": dict,
+    "any": str,
 }
+_NESTED = ("array", "tuple")
+_FROM_JSON_SCHEMA = {"number": "float", "object": "dict", "string": "string", "integer": "integer",
+                     "boolean": "boolean", "array": "array"}
+_STANDARDIZE = re.compile(r"[ \,\.\/\-\_\*\^]")
 
 
-def check_call(call: ToolCall, gold: ToolCall, acceptable: dict[str, list[Any]], tool: Tool | None) -> Fault | None:
-    """BFCL's verdict on one call against one possible answer; None when it passes."""
-    if call.name != gold.name:
-        return Reason.WRONG_FUNCTION, f"expected {gold.name}, got {call.name}"
-    properties = (tool.parameters.get("properties", {}) if tool else {})
-    required = (tool.parameters.get("required", []) if tool else [])
-    for name in required:
-        if name not in call.arguments:
-            return Reason.MISSING_ARGUMENT, f"$.arguments.{name}: required argument missing"
-    for name, value in call.arguments.items():
-        if name not in acceptable:
-            return Reason.UNKNOWN_ARGUMENT, f"$.arguments.{name}: not an expected parameter"
-        kind = properties.get(name, {}).get("type")
-        fault = _check_type(value, kind, properties.get(name, {}), f"$.arguments.{name}")
-        if fault:
-            return fault
-        if not _acceptable(value, acceptable[name], kind):
-            return Reason.WRONG_VALUE, f"$.arguments.{name}: {short(value)} is not one of {short(acceptable[name])}"
-    for name, values in acceptable.items():
-        if name not in call.arguments and "" not in values:
-            return Reason.MISSING_ARGUMENT, f"$.arguments.{name}: optional argument expected here is missing"
-    return None
+def bfcl_type(spec: dict[str, Any]) -> str:
+    """BFCL's type name for a parameter spec that `distill.tasks.bfcl.to_json_schema` mapped to JSON Schema."""
+    kind = spec.get("type")
+    return "any" if kind is None else _FROM_JSON_SCHEMA.get(str(kind), str(kind))
 
 
-def _check_type(value: Any, kind: str | None, spec: dict[str, Any], path: str, top: bool = True) -> Fault | None:
-    if kind is None or kind not in _PY_TYPES:
-        return None
-    if isinstance(value, bool) and kind != "boolean":
-        return Reason.WRONG_TYPE, f"{path}: {short(value)} is not of type {kind}"
-    if kind == "number" and top and isinstance(value, int):
-        return None  # BFCL accepts an int for a float, at the top level only
-    if not isinstance(value, _PY_TYPES[kind]) or (kind == "integer" and isinstance(value, bool)):
-        return Reason.WRONG_TYPE, f"{path}: {short(value)} is not of type {kind}"
-    if kind == "array" and isinstance(spec.get("items"), dict):
-        item_kind = spec["items"].get("type")
-        for i, item in enumerate(value):
-            fault = _check_type(item, item_kind, spec["items"], f"{path}[{i}]", top=False)
-            if fault:
-                return fault
-    return None
+def standardize(text: str) -> str:
+    """BFCL's `standardize_string`: spaces and ``,./-_*^`` removed, lowercased, ``'`` -> ``"``."""
+    return _STANDARDIZE.sub("", text).lower().replace("'", '"')
 
 
-def _acceptable(value: Any, values: list[Any], kind: str | None) -> bool:
-    return any(_equal(value, want) for want in values if not (want == "" and value != ""))
+def check_calls(category: str, calls: Sequence[ToolCall], golds: Sequence[ToolCall],
+                acceptable: Sequence[dict[str, list[Any]]], tools: dict[str, Tool]) -> Fault | None:
+    """BFCL's `ast_checker` for one answer of an AST category; None when it passes."""
+    if len(calls) != len(golds):
+        return Reason.WRONG_CALL_COUNT, f"expected {len(golds)} call(s), got {len(calls)}"
+    if "parallel" in category:
+        return _parallel_no_order(calls, golds, acceptable, tools)
+    return check_call(calls[0], golds[0].name, acceptable[0], tools.get(golds[0].name))
 
 
-def _equal(got: Any, want: Any) -> bool:
-    if isinstance(want, str) and isinstance(got, str):
-        return normalize_string(got) == normalize_string(want)
-    if isinstance(want, list) and isinstance(got, list):
-        return len(got) == len(want) and all(_equal(g, w) for g, w in zip(got, want, strict=True))
-    if isinstance(want, dict) and isinstance(got, dict):
-        # One level deep: each key's possible answer is a list of acceptable values (or a plain value).
-        for key, options in want.items():
-            options = options if isinstance(options, list) else [options]
-            if key not in got:
-                if "" not in options:
-                    return False
+def _parallel_no_order(calls: Sequence[ToolCall], golds: Sequence[ToolCall],
+                       acceptable: Sequence[dict[str, list[Any]]], tools: dict[str, Tool]) -> Fault | None:
+    """Greedy, in answer order: each possible answer takes the first unmatched call that passes."""
+    matched: set[int] = set()
+    for number, gold in enumerate(golds):
+        fault: Fault | None = (Reason.WRONG_FUNCTION, "no call left")
+        for index, call in enumerate(calls):
+            if index in matched:
                 continue
-            if not any(_equal(got[key], o) for o in options if o != ""):
-                return False
-        return set(got) <= set(want)
-    if isinstance(want, bool) or isinstance(got, bool):
-        return got is want
-    return type(got) in (int, float) and type(want) in (int, float) and got == want or got == want
+            fault = check_call(call, gold.name, acceptable[number], tools.get(gold.name))
+            if fault is None:
+                matched.add(index)
+                break
+        if fault is not None:
+            reason, detail = fault
+            return reason, f"no call matches expected call {number} ({gold.name}); last tried: {detail}"
+    return None
+
+
+def check_call(call: ToolCall, name: str, possible: dict[str, list[Any]], tool: Tool | None) -> Fault | None:
+    """BFCL's `simple_function_checker`: one call against one possible answer of function `name`."""
+    if call.name != name or tool is None:
+        return Reason.WRONG_FUNCTION, f"expected {name}, got {call.name}"
+    properties = tool.parameters.get("properties", {})
+    for param in tool.parameters.get("required", []):
+        if param not in call.arguments:
+            return Reason.MISSING_ARGUMENT, f"$.arguments.{param}: required argument missing"
+    for param, value in call.arguments.items():
+        if param not in properties or param not in possible:
+            return Reason.UNKNOWN_ARGUMENT, f"$.arguments.{param}: not an expected parameter"
+        fault = _check_value(param, value, properties[param], possible[param])
+        if fault is not None:
+            return fault
+    for param, values in possible.items():
+        if param not in call.arguments and "" not in values:
+            return Reason.MISSING_ARGUMENT, f"$.arguments.{param}: optional argument expected here is missing"
+    return None
+
+
+def _check_value(param: str, value: Any, spec: dict[str, Any], possible: list[Any]) -> Fault | None:
+    kind = bfcl_type(spec)
+    expected = PYTHON_TYPES.get(kind, str)
+    items = spec.get("items")
+    nested = PYTHON_TYPES.get(bfcl_type(items), str) if kind in _NESTED and isinstance(items, dict) else None
+    if kind == "float" and type(value) is int:
+        value = float(value)  # Python's int -> float, at the top level only
+    valid, is_variable = type_check(value, possible, expected, nested)
+    path = f"$.arguments.{param}"
+    if not valid:
+        return Reason.WRONG_TYPE, f"{path}: {short(value)} is not of type {kind}"
+    if not is_variable:
+        if expected is dict:
+            return _named(dict_check(value, possible), path)
+        if expected is list and nested is dict:
+            return _named(list_dict_check(value, possible), path)
+        if expected is str:
+            ok = standardize(value) in [standardize(p) for p in possible if type(p) is str]
+            return None if ok else (Reason.WRONG_VALUE, f"{path}: {short(value)} is not one of {short(possible)}")
+        if expected is list:
+            ok = _standardized(value) in [_standardized(_as_list(p)) for p in possible]
+            return None if ok else (Reason.WRONG_VALUE, f"{path}: {short(value)} is not one of {short(possible)}")
+    if value not in possible:
+        return Reason.WRONG_VALUE, f"{path}: {short(value)} is not one of {short(possible)}"
+    return None
+
+
+def type_check(value: Any, possible: list[Any], expected: type, nested: type | None) -> tuple[bool, bool]:
+    """BFCL's `type_checker`: (valid, is_variable). A value "is a variable" when the possible answers'
+    type differs from the declared one; then a value of the answers' type passes, to be compared by
+    plain membership."""
+    answer_type = next((type(p) for p in possible if p != ""), None)
+    is_variable = answer_type is not None and answer_type is not expected
+    nested_failed = False
+    if type(value) is expected:
+        if nested is None:
+            return True, is_variable
+        for item in possible:
+            if type(item) is not list or all(type_check(v, item, nested, None)[0] for v in value):
+                return True, is_variable
+        nested_failed = True
+    if answer_type is not None and type(value) is answer_type:
+        return not nested_failed, True
+    return False, is_variable
+
+
+def dict_check(value: dict[str, Any], possibles: list[Any]) -> str | None:
+    """BFCL's `dict_checker`: one level deep, values by plain membership; None when one answer fits."""
+    problem = "no possible answer to compare with"
+    for possible in possibles:
+        if possible == "":
+            continue
+        problem = _dict_problem(value, possible)
+        if problem is None:
+            return None
+    return problem
+
+
+def _dict_problem(value: dict[str, Any], possible: dict[str, Any]) -> str | None:
+    for key, item in value.items():
+        if key not in possible:
+            return f"unexpected key {key!r}"
+        wanted = [standardize(p) if type(p) is str else p for p in _as_list(possible[key])]
+        if (standardize(item) if type(item) is str else item) not in wanted:
+            return f"{key!r}: {short(item)} is not one of {short(possible[key])}"
+    for key, options in possible.items():
+        if key not in value and "" not in options:
+            return f"missing key {key!r}"
+    return None
+
+
+def list_dict_check(value: list[Any], possibles: list[Any]) -> str | None:
+    """BFCL's `list_dict_checker`: dicts in order, each against the same position of one answer."""
+    problem = "no possible answer to compare with"
+    for possible in possibles:
+        answer = _as_list(possible)
+        if len(value) != len(answer):
+            problem = "wrong number of dictionaries in the list"
+            continue
+        problems = [dict_check(v, [a]) if isinstance(v, dict) else "not a dict" for v, a in zip(value, answer,
+                                                                                                 strict=True)]
+        problem = next((p for p in problems if p is not None), None)
+        if problem is None:
+            return None
+    return problem
+
+
+def _named(problem: str | None, path: str) -> Fault | None:
+    return None if problem is None else (Reason.WRONG_VALUE, f"{path}: {problem}")
+
+
+def _standardized(items: list[Any]) -> list[Any]:
+    return [standardize(v) if type(v) is str else v for v in items]
+
+
+def _as_list(value: Any) -> list[Any]:
+    """How BFCL's loops see a possible answer: a list as it is, a string as its characters (``""`` as
+    nothing), anything else as one value."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        return list(value)
+    return [value]

@@ -42,8 +42,6 @@ log = logging.getLogger("distill")
 
 Finding = tuple[Reason, str]
 BFCL_NO_CALL = frozenset({"bfcl:irrelevance", "bfcl:live_irrelevance"})
-BFCL_PARALLEL = frozenset({"bfcl:parallel", "bfcl:parallel_multiple", "bfcl:live_parallel",
-                           "bfcl:live_parallel_multiple"})
 
 
 @dataclass(frozen=True)
@@ -332,18 +330,8 @@ def judge_bfcl(task: Task, parsed: Parsed | ParseFailure) -> Finding:
     for call in calls:
         if call.name not in tools:
             return Reason.UNKNOWN_FUNCTION, f"no function named {call.name!r}"
-    golds = task.gold.calls
-    if len(calls) != len(golds):
-        return Reason.WRONG_CALL_COUNT, f"expected {len(golds)} call(s), got {len(calls)}"
-    faults = [[bfcl_rules.check_call(c, g, task.gold.acceptable[j], tools.get(c.name)) for j, g in enumerate(golds)]
-              for c in calls]
-    if task.subtask in BFCL_PARALLEL:
-        if perfect_matching([[f is None for f in row] for row in faults]) is not None:
-            return Reason.OK, ""
-    elif all(faults[i][i] is None for i in range(len(calls))):
-        return Reason.OK, ""
-    named = [f for row in faults for f in row if f is not None and f[0] is not Reason.WRONG_FUNCTION]
-    return (named or [f for row in faults for f in row if f is not None])[0]
+    fault = bfcl_rules.check_calls(task.subtask, calls, task.gold.calls, task.gold.acceptable, tools)
+    return fault or (Reason.OK, "")
 
 
 def earlier_calls(task: Task) -> tuple[ToolCall, ...]:

@@ -62,6 +62,13 @@ class SandboxLimits:
 class _Worker:
     proc: subprocess.Popen[bytes]
     buffer: bytearray = field(default_factory=bytearray)
+    ready: bool = False
+    """Whether the worker said it finished starting (imports, limits): call deadlines start after that."""
+
+
+STARTUP_S = 120.0
+"""How long a worker may take to start (importing the tool library: ~1 s, far more on a loaded machine)."""
+_READY = b"ready"
 
 
 class Sandbox:
@@ -125,9 +132,12 @@ class Sandbox:
             pass  # the receive side sees the dead worker and recovers
 
     def _receive(self, slot: int, programs: Sequence[Program]) -> list[Outcome]:
+        worker = self._workers[slot]
+        if not worker.ready:  # a start-up slowed by a loaded machine is not a call that hangs
+            worker.ready = self._read_line(slot, time.monotonic() + STARTUP_S) == _READY
         n_calls = sum(max(1, len(p.calls)) for p in programs)
         deadline = time.monotonic() + n_calls * self.limits.timeout_s + 1.0
-        line = self._read_line(slot, deadline)
+        line = self._read_line(slot, deadline) if worker.ready else None
         if line is not None:
             try:
                 return [Outcome(s, tuple(r), e, f) for s, r, e, f in json.loads(line)]
@@ -262,6 +272,8 @@ def serve(limits: dict[str, Any]) -> None:
     signal.signal(signal.SIGALRM, _on_timeout)
     signal.signal(_SIGXCPU, _on_timeout)
     out = sys.stdout.buffer
+    out.write(_READY + b"\n")
+    out.flush()
     for line in sys.stdin.buffer:
         replies = [_reply(_execute(program, limits)) for program in json.loads(line)]
         out.write(b"[" + b",".join(replies) + b"]\n")

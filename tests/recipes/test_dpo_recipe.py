@@ -70,7 +70,7 @@ def test_an_on_policy_round_trains_on_the_students_own_failures(pairs_run, tmp_p
 def test_each_round_samples_fresh_train_tasks_from_every_subtask(pairs_run):
     from collections import Counter
 
-    tasks = dpo_recipe._tasks_of(io.read_manifest(pairs_run))
+    tasks = io.read_tasks(pairs_run)
     train = [t for t in tasks if t.split == "train"]
     used = {t.id for t in train[::3]}
     first = dpo_recipe._fresh_tasks(tasks, used, 18, seed=1, weights={"irrelevance": 0})

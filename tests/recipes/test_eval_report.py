@@ -21,7 +21,8 @@ def runs(tmp_path_factory):
     # A "trained" run: the teacher's summary under a checkpoint config (the report reads manifests and summaries).
     (tmp / "trained").mkdir()
     io.write_json(tmp / "trained" / "summary.json", {**teacher, "model": "student+dpo", "simulated": False})
-    io.write_manifest(tmp / "trained", {"config": {"target": "student", "checkpoint": str(tmp / "dpo" / "model")}})
+    io.write_manifest(tmp / "trained", {"status": "done",
+                                        "config": {"target": "student", "checkpoint": str(tmp / "dpo" / "model")}})
     return tmp, teacher, student
 
 

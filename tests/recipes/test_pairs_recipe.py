@@ -81,7 +81,7 @@ def test_a_sigkilled_run_resumes_from_the_cache_with_identical_output(tmp_path):
         proc.wait()
         done_before = _cached(cache)
         assert 10 <= done_before < 96, done_before  # killed mid-run, with paid work in the cache
-        assert io.read_manifest(tmp_path / "killed")["status"] == "running"
+        assert io.read_manifest(tmp_path / "killed", finished=False)["status"] == "running"
 
         resumed = _pairs_cli(tmp_path, "killed", slow, cache)
         assert resumed.wait(timeout=300) == 0, resumed.stderr.read()

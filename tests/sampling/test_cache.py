@@ -1,10 +1,17 @@
-"""The response cache: content-addressed keys, immediate commits, modes."""
+"""The response cache: content-addressed keys, immediate commits, modes, and runs that share one cache
+(each prompt paid for once, a dead run's claims taken over)."""
 
 import dataclasses
 import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
 
+from distill.records import Sample
 from distill.sampling.base import SamplingParams
-from distill.sampling.cache import CacheConfig, CachedSampler, sample_key, task_digest
+from distill.sampling.cache import CacheConfig, CachedSampler, ResponseCache, sample_key, task_digest
 from distill.sampling.simulated import SimulatedSampler
 
 
@@ -77,3 +84,85 @@ def test_backend_options_are_part_of_the_key(tmp_path, tasks):
     second = cached_sampler(exact, cache)
     again = list(second.sample(tasks[:5], SamplingParams(n=1)))
     assert second.counters.hits == 0 and first != again
+
+
+RUN = textwrap.dedent("""
+    import os, sys, time
+    from distill.records import SUBTASKS
+    from distill.sampling.base import SamplingParams
+    from distill.sampling.cache import CacheConfig, CachedSampler
+    from distill.sampling.simulated import SimulatedSampler
+    from distill.tasks.mixture import Mixture
+
+    cache_path, log_path = sys.argv[1], sys.argv[2]
+
+    class Slow:  # a paid endpoint: each answer takes a while, and each request is logged
+        inner = SimulatedSampler()
+        def sample(self, tasks, params, indices=None):
+            for sample in self.inner.sample(tasks, params, indices):
+                time.sleep(0.03)
+                with open(log_path, "a") as log:
+                    log.write(f"{os.getpid()} {sample.task_id} {sample.index}\\n")
+                yield sample
+
+    tasks = list(Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=90).generate(seed=0))
+    sampler = CachedSampler(Slow(), "simulated", "oracle", CacheConfig(cache_path))
+    got = list(sampler.sample(tasks, SamplingParams(n=2)))
+    sampler.close()
+    assert len({(s.task_id, s.index) for s in got}) == 2 * len(tasks), len(got)
+    assert not any(s.error for s in got)
+    print(len(got), sampler.counters.requested, sampler.counters.waited)
+""")
+
+
+def test_two_runs_on_one_cache_never_pay_twice_for_a_prompt(tmp_path):
+    cache, log = str(tmp_path / "c.sqlite"), tmp_path / "requests.log"
+    ResponseCache(cache).close()  # the schema exists before both start
+    runs = [subprocess.Popen([sys.executable, "-c", RUN, cache, str(log)], stdout=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    requests = [line.split()[1:] for line in log.read_text().splitlines()]
+    assert len(requests) == len({tuple(r) for r in requests}) == 180  # every prompt asked exactly once
+    got, requested, waited = zip(*(map(int, out.split()) for out in outputs), strict=True)
+    assert got == (180, 180)  # both runs got every sample
+    assert sum(requested) == 180 and sum(waited) > 0  # they overlapped: one waited for the other's answers
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_claims_of_a_dead_run_are_taken_over(tmp_path, tasks):
+    path = str(tmp_path / "c.sqlite")
+    params = SamplingParams(n=1)
+    key = sample_key(task_digest("simulated", "oracle", tasks[0], params, "{}"), 0)
+    dead = ResponseCache(path)
+    dead.db.execute("INSERT INTO claims VALUES (?,?,?,?,?)", (key, "gone", dead.host, _dead_pid(), time.time()))
+    dead.db.close()  # killed: its claim stays behind
+    inner = Counting()
+    sampler = CachedSampler(inner, "simulated", "oracle", CacheConfig(path))
+    started = time.monotonic()
+    (sample,) = sampler.sample(tasks[:1], params)
+    assert sample.error is None and inner.asked == [(tasks[0].id, 0)]
+    assert time.monotonic() - started < 5  # no waiting on a dead owner
+
+
+def test_a_live_claim_is_waited_for_and_its_answer_read(tmp_path, tasks):
+    path = str(tmp_path / "c.sqlite")
+    params = SamplingParams(n=1)
+    key = sample_key(task_digest("simulated", "oracle", tasks[0], params, "{}"), 0)
+    other = ResponseCache(path)
+    assert other.claim([key]) == {key}
+    inner = Counting()
+    sampler = CachedSampler(inner, "simulated", "oracle", CacheConfig(path))
+    answers = sampler.sample(tasks[:1], params)
+    stored = Sample(tasks[0].id, 0, "simulated", "oracle", text="from the other run")
+    answer_later = threading.Timer(0.5, other.store, (key, stored))  # the other run answers a moment later
+    answer_later.start()
+    (sample,) = list(answers)
+    answer_later.join()
+    assert sample.text == "from the other run" and inner.asked == []
+    assert sampler.counters.waited == 1

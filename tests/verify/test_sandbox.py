@@ -13,6 +13,8 @@ TIMEOUT_S = 1.0
 @pytest.fixture(scope="module")
 def sandbox():
     with Sandbox(workers=2, limits=SandboxLimits(timeout_s=TIMEOUT_S), modules=["tests.assets.bad_tools"]) as box:
+        for _ in range(2):  # both workers started (start-up time is not call time)
+            box.run_one(Program((ToolCall("echo", {"value": 0}),)))
         yield box
 
 
