@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import random
 import subprocess
@@ -26,10 +25,9 @@ import sys
 import types
 import zipfile
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-from distill.assets import BFCL_PACKAGE, cache_dir
+from distill.assets import BFCL_PACKAGE, bfcl_data_dir, cache_dir
 from distill.records import ToolCall
 from distill.tasks.bfcl import load_category
 from distill.verify.judge import judge_bfcl
@@ -79,8 +77,6 @@ def official_checker() -> Any:
 
 
 def raw_questions(category: str) -> dict[str, Any]:
-    from distill.assets import bfcl_data_dir
-
     path = bfcl_data_dir() / f"BFCL_v4_{category}.json"
     return {q["id"]: q for q in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if q}
 
@@ -152,8 +148,9 @@ def main() -> None:
     shown = 0
     for category in CATEGORIES:
         raw = raw_questions(category)
-        answers = {a["id"]: a["ground_truth"] for a in map(json.loads, (cache_dir() / "bfcl" / "data" / "possible_answer"
-                   / f"BFCL_v4_{category}.json").read_text(encoding="utf-8").splitlines()) if a}
+        answer_file = bfcl_data_dir() / "possible_answer" / f"BFCL_v4_{category}.json"
+        lines = answer_file.read_text("utf-8").splitlines()
+        answers = {a["id"]: a["ground_truth"] for a in map(json.loads, lines) if a}
         counts = totals.setdefault(category, Counter())
         for task in load_category(category):
             question_id = task.id.split("/", 1)[1]

@@ -1,9 +1,8 @@
 """Per-sub-task accuracy of any sampler on a task set, through the verifier, with Wilson intervals.
 
 Metric keys follow ``eval/<subtask>/<metric>``. BFCL categories are scored by BFCL's rules (the
-verifier's BFCL mode), and the non-live summary is computed as BFCL computes it: the unweighted mean
-of simple, multiple, parallel and parallel_multiple, where "simple" is itself the mean of the
-python/java/javascript simple categories that were run.
+verifier's BFCL mode), and the leaderboard's non-live and live columns are computed as bfcl-eval's
+``eval_runner_helper`` computes them (`bfcl_leaderboard`).
 """
 
 from __future__ import annotations
@@ -19,6 +18,12 @@ from distill.verify import VerifyConfig, label_samples
 from distill.verify.sandbox import Sandbox
 
 BFCL_NON_LIVE_AST = ("simple_python", "multiple", "parallel", "parallel_multiple")
+NON_LIVE_COLUMNS = ("Non-Live Overall Acc", "AST Summary", "Simple AST", "Python Simple AST", "Java Simple AST",
+                    "JavaScript Simple AST", "Multiple AST", "Parallel AST", "Parallel Multiple AST",
+                    "Irrelevance Detection")
+LIVE_COLUMNS = ("Live Overall Acc", "AST Summary", "Python Simple AST", "Python Multiple AST", "Python Parallel AST",
+                "Python Parallel Multiple AST", "Irrelevance Detection", "Relevance Detection")
+"""The leaderboard's column headers (bfcl_eval/constants/column_headers.py), less Rank and Model."""
 
 
 def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -69,18 +74,54 @@ def summarize(records: Iterable[EvalRecord], model: str) -> dict[str, Any]:
     }
     bfcl = {k.split(":", 1)[1]: v["accuracy"] for k, v in subtasks.items() if k.startswith("bfcl:")}
     if bfcl:
-        summary["bfcl"] = {**bfcl, "non_live_summary": bfcl_non_live_summary(bfcl),
+        counts = {k.split(":", 1)[1]: (sum(per[k]), len(per[k])) for k in per if k.startswith("bfcl:")}
+        summary["bfcl"] = {**bfcl, "leaderboard": bfcl_leaderboard(counts),
                            "detail": {k: v for k, v in subtasks.items() if k.startswith("bfcl:")}}
     return summary
 
 
-def bfcl_non_live_summary(accuracy: dict[str, float]) -> float | None:
-    """BFCL's non-live AST summary: mean of simple (averaged over its languages), multiple, parallel and
-    parallel_multiple; None unless all four were run."""
-    simple = [accuracy[k] for k in ("simple_python", "simple_java", "simple_javascript") if k in accuracy]
-    parts = [sum(simple) / len(simple)] if simple else []
-    parts += [accuracy[k] for k in ("multiple", "parallel", "parallel_multiple") if k in accuracy]
-    return round(sum(parts) / 4, 4) if len(parts) == 4 else None
+def bfcl_leaderboard(scores: dict[str, tuple[int, int]]) -> dict[str, dict[str, float | None]]:
+    """The leaderboard's non-live and live columns from (correct, n) per category, as bfcl-eval computes
+    them: a category not run counts as 0 and makes the groups it belongs to ``None`` (the leaderboard's
+    N/A), except the overall accuracies, which are shown with those zeros. Simple AST and the non-live
+    summaries are unweighted means; the live summaries are weighted by the number of questions."""
+    def category(name: str) -> tuple[float, int, bool]:
+        correct, n = scores.get(name, (0, 0))
+        return (correct / n if n else 0.0), n, name not in scores
+
+    def unweighted(parts: list[tuple[float, int, bool]], na: bool = True) -> tuple[float, int, bool]:
+        return sum(p[0] for p in parts) / len(parts), sum(p[1] for p in parts), na and any(p[2] for p in parts)
+
+    def weighted(parts: list[tuple[float, int, bool]], na: bool = True) -> tuple[float, int, bool]:
+        total = sum(p[1] for p in parts)
+        return (sum(p[0] * p[1] for p in parts) / total if total else 0.0), total, na and any(p[2] for p in parts)
+
+    def shown(part: tuple[float, int, bool]) -> float | None:
+        return None if part[2] else round(part[0], 4)
+
+    simple = unweighted([category(c) for c in ("simple_python", "simple_java", "simple_javascript")])
+    ast = [simple, category("multiple"), category("parallel"), category("parallel_multiple")]
+    live_ast = [category(c) for c in ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")]
+    non_live = [unweighted(ast, na=False), unweighted(ast), simple,
+                *(category(c) for c in ("simple_python", "simple_java", "simple_javascript", "multiple", "parallel",
+                                        "parallel_multiple", "irrelevance"))]
+    live = [weighted(live_ast, na=False), weighted(live_ast), *live_ast, category("live_irrelevance"),
+            category("live_relevance")]
+    return {"non_live": dict(zip(NON_LIVE_COLUMNS, map(shown, non_live), strict=True)),
+            "live": dict(zip(LIVE_COLUMNS, map(shown, live), strict=True))}
+
+
+def leaderboard_rows(summary: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The leaderboard's two tables as printable rows (header, values) per table; N/A where BFCL shows it."""
+    board = summary.get("bfcl", {}).get("leaderboard")
+    if not board:
+        return []
+    rows: list[tuple[str, ...]] = []
+    for table in ("non_live", "live"):
+        if any(v is not None for v in board[table].values()) or table == "non_live":
+            rows.append(tuple(board[table]))
+            rows.append(tuple("N/A" if v is None else f"{100 * v:.2f}" for v in board[table].values()))
+    return rows
 
 
 def flat_metrics(summary: dict[str, Any], prefix: str = "eval") -> dict[str, float]:

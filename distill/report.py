@@ -146,13 +146,15 @@ def accuracy_table(evals: Sequence[EvalRun]) -> list[str]:
                                                  for r in evals) + " |")
     bfcl = [r.summary.get("bfcl") for r in evals]
     if any(bfcl):
-        categories = sorted({k for b in bfcl if b for k in b if k not in ("detail", "non_live_summary")})
+        categories = sorted({k for b in bfcl if b for k in b if k not in ("detail", "leaderboard", "non_live_summary")})
         for category in categories:
             lines.append(f"| BFCL {category} | " + " | ".join(f"{b[category]:.3f}" if b and category in b else "–"
                                                            for b in bfcl) + " |")
-        summaries = [b.get("non_live_summary") if b else None for b in bfcl]
-        cells = " | ".join("–" if s is None else f"{s:.3f}" for s in summaries)
-        lines.append(f"| BFCL non-live summary | {cells} |")
+        for table, column in (("non_live", "Non-Live Overall Acc"), ("live", "Live Overall Acc")):
+            values = [((b or {}).get("leaderboard") or {}).get(table, {}).get(column) for b in bfcl]
+            if any(v is not None for v in values):
+                cells = " | ".join("–" if v is None else f"{v:.3f}" for v in values)
+                lines.append(f"| BFCL {column} (leaderboard's formula) | {cells} |")
     return lines
 
 

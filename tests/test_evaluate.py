@@ -3,7 +3,7 @@ rates recovered within the intervals."""
 
 import pytest
 
-from distill.evaluate import bfcl_non_live_summary, evaluate, summarize, wilson
+from distill.evaluate import bfcl_leaderboard, evaluate, summarize, wilson
 from distill.records import SUBTASKS
 from distill.sampling.base import SamplingParams
 from distill.sampling.simulated import SimulatedSampler
@@ -18,11 +18,19 @@ def test_wilson_interval_matches_known_values():
     assert wilson(0, 0) == (0.0, 1.0)
 
 
-def test_bfcl_non_live_summary_is_the_mean_of_the_four_ast_groups():
-    accuracy = {"simple_python": 0.8, "multiple": 0.9, "parallel": 0.7, "parallel_multiple": 0.6, "irrelevance": 0.1}
-    assert bfcl_non_live_summary(accuracy) == pytest.approx(0.75)
-    assert bfcl_non_live_summary({**accuracy, "simple_java": 0.4}) == pytest.approx((0.6 + 0.9 + 0.7 + 0.6) / 4)
-    assert bfcl_non_live_summary({"simple_python": 1.0}) is None
+def test_bfcl_leaderboard_columns_are_computed_as_bfcl_eval_computes_them():
+    scores = {"simple_python": (8, 10), "simple_java": (4, 10), "simple_javascript": (6, 10), "multiple": (9, 10),
+              "parallel": (7, 10), "parallel_multiple": (6, 10), "irrelevance": (1, 10)}
+    non_live = bfcl_leaderboard(scores)["non_live"]
+    assert non_live["Simple AST"] == pytest.approx(0.6)  # unweighted over the three languages
+    assert non_live["AST Summary"] == non_live["Non-Live Overall Acc"] == pytest.approx((0.6 + 0.9 + 0.7 + 0.6) / 4, abs=1e-4)
+    python_only = bfcl_leaderboard({k: v for k, v in scores.items() if "java" not in k})["non_live"]
+    assert python_only["Simple AST"] is None and python_only["AST Summary"] is None  # N/A, as on the leaderboard
+    assert python_only["Non-Live Overall Acc"] == pytest.approx((0.8 / 3 + 0.9 + 0.7 + 0.6) / 4, abs=1e-4)  # missing = 0
+    live = bfcl_leaderboard({"live_simple": (30, 40), "live_multiple": (10, 20), "live_parallel": (0, 0),
+                             "live_parallel_multiple": (0, 0)})["live"]
+    assert live["AST Summary"] == pytest.approx(40 / 60, abs=1e-4)  # weighted by questions
+    assert live["Relevance Detection"] is None
 
 
 @pytest.mark.parametrize("rate", [0.1, 0.3])

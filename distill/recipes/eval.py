@@ -18,7 +18,7 @@ from omegaconf import DictConfig
 
 from distill import io
 from distill.console import format_table
-from distill.evaluate import evaluate, summarize
+from distill.evaluate import evaluate, leaderboard_rows, summarize
 from distill.memory import (
     MemoryConfig,
     Retriever,
@@ -139,11 +139,15 @@ def _print(summary: dict[str, Any], run_dir: Path) -> None:
     rows += [(f"bfcl:{name}", d["n"], f"{d['accuracy']:.3f}", f"[{d['ci95'][0]:.2f}, {d['ci95'][1]:.2f}]")
              for name, d in ((k.split(":", 1)[1], v) for k, v in summary.get("bfcl", {}).get("detail", {}).items())]
     print(format_table(("subtask", "n", "accuracy", "95% CI"), rows))
+    board = leaderboard_rows(summary)
+    for header, values in zip(board[::2], board[1::2], strict=True):
+        print(format_table(header, [values]))
     macro = summary["overall"]["macro_accuracy"]
-    bfcl = summary.get("bfcl", {}).get("non_live_summary")
+    bfcl = summary.get("bfcl", {}).get("leaderboard", {}).get("non_live", {}).get("Non-Live Overall Acc")
     label = " (SIMULATED teacher)" if summary.get("simulated") else ""
     print(f"{summary['model']}{label}: macro accuracy {macro if macro is not None else '-'}"
-          + (f", BFCL non-live summary {bfcl}" if bfcl is not None else "") + f" -> {run_dir}")
+          + (f", BFCL non-live overall {bfcl} (the leaderboard's formula: a category not run counts 0)"
+             if bfcl is not None else "") + f" -> {run_dir}")
 
 
 @hydra.main(config_path=CONF_DIR, config_name="eval", version_base="1.3")

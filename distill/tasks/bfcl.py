@@ -21,10 +21,35 @@ from distill.assets import bfcl_data_dir
 from distill.records import Gold, Task, Tool, ToolCall
 
 NON_LIVE = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
-LIVE = ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance")
+LIVE = ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance",
+        "live_relevance")
 CATEGORIES = NON_LIVE + LIVE
 NO_CALL_CATEGORIES = frozenset({"irrelevance", "live_irrelevance"})
+"""Correct when no call is made (BFCL's irrelevance detection)."""
+RELEVANCE_CATEGORIES = frozenset({"live_relevance"})
+"""Correct when any call is made (BFCL's relevance detection): no possible answers."""
 PARALLEL_CATEGORIES = frozenset({"parallel", "parallel_multiple", "live_parallel", "live_parallel_multiple"})
+UNSUPPORTED = {
+    **dict.fromkeys(("simple_java", "simple_javascript"),
+                    "BFCL scores it after converting values with its Java/JavaScript type converters, which distill "
+                    "has not ported: its score here would not be BFCL's"),
+    **dict.fromkeys(("multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param", "multi_turn_long_context"),
+                    "multi-turn categories are scored by executing BFCL's stateful environments turn by turn, "
+                    "which distill does not run"),
+    **dict.fromkeys(("memory", "web_search"), "agentic categories need BFCL's memory and web-search backends"),
+    "format_sensitivity": "it re-asks other categories under prompt-format variations, not a category of its own",
+}
+"""BFCL v4 categories distill does not score, and why (loading one is an error that says so)."""
+
+
+def check_categories(categories: tuple[str, ...] | list[str], key: str) -> None:
+    """Raises ValueError naming `key` for a category distill cannot score (why) or does not know."""
+    for category in categories:
+        if category in UNSUPPORTED:
+            raise ValueError(f"{key}: BFCL category {category!r} is not supported: {UNSUPPORTED[category]}. "
+                             f"Supported: {', '.join(CATEGORIES)}")
+        if category not in CATEGORIES:
+            raise ValueError(f"{key}: unknown BFCL category {category!r}; supported: {', '.join(CATEGORIES)}")
 
 _TYPES = {
     "dict": "object", "float": "number", "double": "number", "integer": "integer", "long": "integer",
@@ -43,10 +68,7 @@ class BfclSet:
     """At most this many tasks per category (for quick runs); None = all."""
 
     def __post_init__(self) -> None:
-        unknown = set(self.categories) - set(CATEGORIES)
-        if unknown:
-            raise ValueError(f"tasks.categories: unknown BFCL categories {sorted(unknown)}; "
-                             f"known: {', '.join(CATEGORIES)}")
+        check_categories(self.categories, "tasks.categories")
 
     def generate(self, seed: int = 0, progress: bool = False) -> Iterator[Task]:
         """Yield the tasks of every selected category (`seed` is unused: BFCL is fixed data)."""
@@ -63,16 +85,18 @@ def load_category(category: str, data_dir: Path | None = None) -> Iterator[Task]
     Raises:
         AssetMissing: when the BFCL data is not installed (run `make setup`).
         ValueError: naming the file and id when a question has no possible answer, the file and line
-            when a line is not JSON.
+            when a line is not JSON, the reason when distill cannot score the category (`UNSUPPORTED`).
     """
+    check_categories([category], "category")
     data_dir = data_dir or bfcl_data_dir()
     questions = _read_lines(data_dir / f"BFCL_v4_{category}.json")
     answers: dict[str, Any] = {}
-    if category not in NO_CALL_CATEGORIES:
+    scored_by_answer = category not in NO_CALL_CATEGORIES | RELEVANCE_CATEGORIES
+    if scored_by_answer:
         answer_file = data_dir / "possible_answer" / f"BFCL_v4_{category}.json"
         answers = {a["id"]: a["ground_truth"] for a in _read_lines(answer_file)}
     for question in questions:
-        if category not in NO_CALL_CATEGORIES and question["id"] not in answers:
+        if scored_by_answer and question["id"] not in answers:
             raise ValueError(f"BFCL {category}: no possible answer for {question['id']}")
         yield to_task(category, question, answers.get(question["id"], []))
 

@@ -42,6 +42,7 @@ log = logging.getLogger("distill")
 
 Finding = tuple[Reason, str]
 BFCL_NO_CALL = frozenset({"bfcl:irrelevance", "bfcl:live_irrelevance"})
+BFCL_ANY_CALL = frozenset({"bfcl:live_relevance"})
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,8 @@ def judge_bfcl(task: Task, parsed: Parsed | ParseFailure) -> Finding:
     calls = parsed.calls if isinstance(parsed, Parsed) else ()
     if task.subtask in BFCL_NO_CALL:
         return (Reason.UNEXPECTED_CALL, f"called {calls[0].name}") if calls else (Reason.OK, "")
+    if task.subtask in BFCL_ANY_CALL:  # relevance: any decodable call is right; values are not checked
+        return (Reason.OK, "") if calls else (Reason.NO_CALL, "no call where one was relevant")
     if isinstance(parsed, ParseFailure):
         return Reason.PARSE_ERROR, str(parsed)
     if not calls:

@@ -3,7 +3,14 @@
 import pytest
 
 from distill.assets import bfcl_data_dir
-from distill.tasks.bfcl import CATEGORIES, NO_CALL_CATEGORIES, BfclSet, load_category, to_json_schema
+from distill.tasks.bfcl import (
+    CATEGORIES,
+    NO_CALL_CATEGORIES,
+    RELEVANCE_CATEGORIES,
+    BfclSet,
+    load_category,
+    to_json_schema,
+)
 
 
 def _lines(path):
@@ -15,7 +22,7 @@ def test_task_count_equals_the_file_line_count(category):
     tasks = list(load_category(category))
     assert len(tasks) == _lines(bfcl_data_dir() / f"BFCL_v4_{category}.json")
     assert all(t.split == "test" and t.subtask == f"bfcl:{category}" for t in tasks)
-    if category in NO_CALL_CATEGORIES:
+    if category in NO_CALL_CATEGORIES | RELEVANCE_CATEGORIES:
         assert not any(t.gold.calls for t in tasks)
     else:
         assert all(len(t.gold.calls) == len(t.gold.acceptable) >= 1 for t in tasks)
@@ -42,3 +49,22 @@ def test_canonical_call_skips_optional_arguments_and_keeps_acceptable_sets():
 def test_unknown_category_is_rejected_by_name():
     with pytest.raises(ValueError, match="bogus"):
         BfclSet("bfcl", categories=("bogus",))
+
+
+@pytest.mark.parametrize("category", ["simple_java", "multi_turn_base", "web_search", "format_sensitivity"])
+def test_a_category_distill_cannot_score_is_refused_with_the_reason(category):
+    with pytest.raises(ValueError, match=f"BFCL category '{category}' is not supported: "):
+        list(load_category(category))
+    with pytest.raises(ValueError, match="tasks.categories"):
+        BfclSet("x", (category,))
+
+
+def test_live_relevance_is_correct_when_any_call_is_made():
+    from distill.records import ToolCall
+    from distill.verify.judge import judge_bfcl
+    from distill.verify.parse import Parsed
+
+    task = next(iter(load_category("live_relevance")))
+    call = ToolCall(task.tools[0].name, {})
+    assert judge_bfcl(task, Parsed((call,), ""))[0].value == "ok"
+    assert judge_bfcl(task, Parsed((), "I would search for it."))[0].value == "no_call"
