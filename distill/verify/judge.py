@@ -204,12 +204,18 @@ def _static_findings(task: Task, parsed: Parsed) -> Finding | None:
 
 def _plan(task: Task, calls: tuple[ToolCall, ...]) -> tuple[Program, ...]:
     """Executions needed for the verdict: the whole sequence for chaining/nested; for other call
-    tasks, each candidate call alone plus each gold call alone (to compare results)."""
+    tasks, each candidate call alone, then the gold calls whose result is needed: those some candidate
+    is equivalent to without being identical (for an empty program, the gold's result is not needed)."""
     if task.subtask == "name_detection":
         return ()  # names are the whole question
     if task.gold.result is not None:
         return (Program((*earlier_calls(task), *calls)),)
-    return tuple(Program((c,)) for c in calls) + tuple(Program((g,)) for g in task.gold.calls)
+    golds = [Program((g,)) if _needs_result(g, calls) else Program(()) for g in task.gold.calls]
+    return (*(Program((c,)) for c in calls), *golds)
+
+
+def _needs_result(gold: ToolCall, calls: Sequence[ToolCall]) -> bool:
+    return any(arguments_match(c, gold) and _argument_fault(c, gold, values_identical) is not None for c in calls)
 
 
 def _conclude(case: _Case, outcomes: Sequence[Outcome]) -> Finding:
