@@ -6,11 +6,14 @@ bfcl-eval or its ~30 pinned dependencies. Its one heavy import, the model regist
 stub: it is consulted only to map dots in function names for some APIs, which distill does in its
 backends instead. Network: `pip download` of the wheel once (cached under $DISTILL_CACHE/bfcl/).
 
-Candidates per question of each Python AST category (non-live and live): every possible answer, the
+Candidates per question of each AST category (non-live and live, Python, Java and JavaScript): every
+possible answer, the
 canonical gold, and perturbations of it (values changed, dropped, added, retyped int/float/str/None,
 strings re-cased and re-punctuated, list items reordered, parallel calls reordered, one call dropped
 or duplicated, wrong function). Prints agreement per category, a few disagreements, and as its last
 line `agreement: P% of N candidates (min per category Q%)`.  Goal (issue 18): >= 99.9% per category.
+The official checker's own type converters (Java, JavaScript) are the ones distill runs as well, so
+for those two categories the check is of everything around them.
 Run: `.venv/bin/python benchmarks/bfcl_agreement.py [--per-question 40]`.
 """
 
@@ -34,8 +37,8 @@ from distill.verify.judge import judge_bfcl
 from distill.verify.parse import Parsed
 
 WHEEL_SHA256 = "3bb6dfa5f0c68ad403c9ec50b00db2bb3b4cc9b38ab1ff33f48fe30d853d3a0a"
-CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple",
-              "live_parallel", "live_parallel_multiple")
+CATEGORIES = ("simple_python", "simple_java", "simple_javascript", "multiple", "parallel", "parallel_multiple",
+              "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")
 _MODULES = ("bfcl_eval/constants/enums.py", "bfcl_eval/constants/type_mappings.py",
             "bfcl_eval/eval_checker/ast_eval/type_convertor/java_type_converter.py",
             "bfcl_eval/eval_checker/ast_eval/type_convertor/js_type_converter.py",
@@ -89,7 +92,8 @@ def _retype(value: Any, rng: random.Random) -> Any:
     if isinstance(value, float):
         return rng.choice([int(value), str(value), value + 0.5, None])
     if isinstance(value, str):
-        return rng.choice([value.upper(), value.replace(" ", "-") + ".", value + "x", 1, None, [value]])
+        return rng.choice([value.upper(), value.replace(" ", "-") + ".", value + "x", 1, None, [value],
+                           value.replace("L", ""), value + "L", value.replace("1", "2"), f"new ArrayList<>({value})"])
     if isinstance(value, list):
         return rng.choice([list(reversed(value)), value[:-1], [*value, value[0]] if value else [1],
                            [str(v) for v in value], [float(v) if isinstance(v, int) else v for v in value]])
@@ -142,7 +146,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     checker = official_checker()
-    language = sys.modules["bfcl_eval.constants.enums"].Language.PYTHON
+    enum = sys.modules["bfcl_eval.constants.enums"].Language
+    languages = {"simple_java": enum.JAVA, "simple_javascript": enum.JAVASCRIPT}
     rng = random.Random(args.seed)
     totals: dict[str, Counter[str]] = {}
     shown = 0
@@ -158,8 +163,8 @@ def main() -> None:
             for calls in candidates(task, rng, args.per_question):
                 output = [{c.name: c.arguments} for c in calls]
                 try:
-                    official = checker.ast_checker(functions, output, answers[question_id], language, category,
-                                                   "distill")["valid"]
+                    official = checker.ast_checker(functions, output, answers[question_id],
+                                                   languages.get(category, enum.PYTHON), category, "distill")["valid"]
                 except Exception as exc:  # noqa: BLE001 - the official checker crashes on some inputs
                     counts["official crashed"] += 1
                     official = f"crash: {type(exc).__name__}"

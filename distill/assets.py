@@ -22,6 +22,10 @@ from distill.models import cache_dir, embedded_student_dir, tiny_random_dir
 BFCL_PACKAGE = "bfcl-eval==2026.3.23"
 _BFCL_PREFIX = "bfcl_eval/data/"
 _BFCL_MARKER = "BFCL_v4_simple_python.json"
+BFCL_CONVERTERS = ("bfcl_eval/constants/type_mappings.py",
+                   "bfcl_eval/eval_checker/ast_eval/type_convertor/java_type_converter.py",
+                   "bfcl_eval/eval_checker/ast_eval/type_convertor/js_type_converter.py")
+"""BFCL's own Java/JavaScript value converters (pure Python), kept from the wheel to score those categories."""
 
 
 class AssetMissing(RuntimeError):
@@ -40,26 +44,49 @@ def bfcl_data_dir() -> Path:
     return path
 
 
+def bfcl_converters_dir() -> Path:
+    """The folder holding BFCL's Java/JavaScript type converters (`BFCL_CONVERTERS`, wheel layout).
+
+    Raises:
+        AssetMissing: when they are not installed, naming the command that installs them.
+    """
+    path = cache_dir() / "bfcl" / "converters"
+    if not all((path / member).exists() for member in BFCL_CONVERTERS):
+        raise AssetMissing(f"BFCL's type converters not found in {path}: run `make setup` (or `distill assets`)")
+    return path
+
+
 def install_bfcl() -> Path:
-    """Download the bfcl-eval wheel (no dependencies) and unpack its data folder, atomically."""
+    """Download the bfcl-eval wheel (no dependencies) and unpack its data folder and its type
+    converters, each atomically."""
     target = cache_dir() / "bfcl" / "data"
-    if (target / _BFCL_MARKER).exists():
+    try:
+        bfcl_converters_dir()
+        converters = True
+    except AssetMissing:
+        converters = False
+    if (target / _BFCL_MARKER).exists() and converters:
         return target
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, BFCL_PACKAGE],
                        check=True)
         (wheel,) = Path(tmp).glob("bfcl_eval-*.whl")
-        staging = Path(tmp) / "data"
+        staging, code = Path(tmp) / "data", Path(tmp) / "converters"
         with zipfile.ZipFile(wheel) as archive:
             for member in archive.namelist():
                 if member.startswith(_BFCL_PREFIX) and not member.endswith("/"):
                     dest = staging / member[len(_BFCL_PREFIX):]
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    dest.write_bytes(archive.read(member))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.move(staging, target)
+                elif member in BFCL_CONVERTERS:
+                    dest = code / member
+                else:
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(archive.read(member))
+        for built, final in ((staging, target), (code, target.parent / "converters")):
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.exists():
+                shutil.rmtree(final)
+            shutil.move(built, final)
     return target
 
 
@@ -100,7 +127,8 @@ def _status() -> int:
             raise AssetMissing("run `make setup`")
         return path
 
-    checks = [("embedded student", embedded), ("BFCL data", bfcl_data_dir)]
+    checks = [("embedded student", embedded), ("BFCL data", bfcl_data_dir),
+              ("BFCL type converters", bfcl_converters_dir)]
     checks += [(name, lambda name=name: local_models.gguf_file(name)) for name in local_models.WHEEL_MODELS]
     for name, check in checks:
         try:

@@ -116,9 +116,10 @@ def leaderboard_rows(summary: dict[str, Any]) -> list[tuple[str, ...]]:
     board = summary.get("bfcl", {}).get("leaderboard")
     if not board:
         return []
+    run = set(summary["bfcl"]) - {"leaderboard", "detail"}
     rows: list[tuple[str, ...]] = []
     for table in ("non_live", "live"):
-        if any(v is not None for v in board[table].values()) or table == "non_live":
+        if any(c.startswith("live_") == (table == "live") for c in run):  # only tables with a category run
             rows.append(tuple(board[table]))
             rows.append(tuple("N/A" if v is None else f"{100 * v:.2f}" for v in board[table].values()))
     return rows

@@ -20,7 +20,8 @@ from typing import Any
 from distill.assets import bfcl_data_dir
 from distill.records import Gold, Task, Tool, ToolCall
 
-NON_LIVE = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
+NON_LIVE = ("simple_python", "simple_java", "simple_javascript", "multiple", "parallel", "parallel_multiple",
+            "irrelevance")
 LIVE = ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance",
         "live_relevance")
 CATEGORIES = NON_LIVE + LIVE
@@ -28,11 +29,10 @@ NO_CALL_CATEGORIES = frozenset({"irrelevance", "live_irrelevance"})
 """Correct when no call is made (BFCL's irrelevance detection)."""
 RELEVANCE_CATEGORIES = frozenset({"live_relevance"})
 """Correct when any call is made (BFCL's relevance detection): no possible answers."""
+CODE_CATEGORIES = frozenset({"simple_java", "simple_javascript"})
+"""Values are strings of Java / JavaScript code, converted by BFCL's own converters when scored."""
 PARALLEL_CATEGORIES = frozenset({"parallel", "parallel_multiple", "live_parallel", "live_parallel_multiple"})
 UNSUPPORTED = {
-    **dict.fromkeys(("simple_java", "simple_javascript"),
-                    "BFCL scores it after converting values with its Java/JavaScript type converters, which distill "
-                    "has not ported: its score here would not be BFCL's"),
     **dict.fromkeys(("multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param", "multi_turn_long_context"),
                     "multi-turn categories are scored by executing BFCL's stateful environments turn by turn, "
                     "which distill does not run"),
@@ -104,8 +104,9 @@ def load_category(category: str, data_dir: Path | None = None) -> Iterator[Task]
 def to_task(category: str, question: dict[str, Any], ground_truth: list[dict[str, Any]]) -> Task:
     """One BFCL question line (+ its ground truth) as a Task."""
     empty = {"type": "dict", "properties": {}}
+    keep_types = category in CODE_CATEGORIES
     tools = tuple(Tool(name=f["name"], description=f.get("description", ""),
-                       parameters=to_json_schema(f.get("parameters", empty)), domain="bfcl")
+                       parameters=to_json_schema(f.get("parameters", empty), keep_types), domain="bfcl")
                   for f in question["function"])
     calls, acceptable = [], []
     for entry in ground_truth:
@@ -132,20 +133,27 @@ def _canonical(acceptable: dict[str, list[Any]]) -> dict[str, Any]:
     return {k: first(v[0]) for k, v in acceptable.items() if v and v[0] != ""}
 
 
-def to_json_schema(spec: Any) -> Any:
-    """Map BFCL's parameter spec to JSON Schema: types renamed, ``tuple`` -> array, ``any`` -> no constraint."""
+def to_json_schema(spec: Any, keep_types: bool = False, root: bool = True) -> Any:
+    """Map BFCL's parameter spec to JSON Schema: types renamed, ``tuple`` -> array, ``any`` -> no constraint.
+
+    With `keep_types` (the Java and JavaScript categories, whose values are strings of code) every
+    type below the parameters object becomes ``string``, its BFCL type (``ArrayList``, ``long``...)
+    kept as ``x-bfcl-type``: the checker converts the code by it.
+    """
     if not isinstance(spec, dict):
         return spec
     out: dict[str, Any] = {}
     for key, value in spec.items():
         if key == "type":
             kind = str(value).lower()
-            if kind != "any":
+            if keep_types and not root:
+                out["type"], out["x-bfcl-type"] = "string", str(value)
+            elif kind != "any":
                 out["type"] = _TYPES.get(kind, "string" if kind in ("", "string") else kind)
         elif key == "properties" and isinstance(value, dict):
-            out["properties"] = {name: to_json_schema(sub) for name, sub in value.items()}
+            out["properties"] = {name: to_json_schema(sub, keep_types, False) for name, sub in value.items()}
         elif key == "items":
-            out["items"] = to_json_schema(value)
+            out["items"] = to_json_schema(value, keep_types, False)
         else:
             out[key] = value
     return out

@@ -17,7 +17,10 @@ its quirks kept, because agreeing with the leaderboard is the point:
 - **a parameter missing from the function's properties** fails, even when the answer lists it;
 - **parallel calls are matched greedily in answer order**: each possible answer takes the first
   unmatched call that passes, never revisited;
-- ``multiple`` categories check the first call against the first answer; others need exactly one call.
+- ``multiple`` categories check the first call against the first answer; others need exactly one call;
+- ``simple_java`` / ``simple_javascript``: each value must be a string of code, converted by BFCL's
+  own converters (`distill.verify.bfcl_convert`) and then compared as above, by the type tables of
+  that language (the original type names are kept in each property's ``x-bfcl-type``).
 """
 
 from __future__ import annotations
@@ -42,9 +45,18 @@ _STANDARDIZE = re.compile(r"[ \,\.\/\-\_\*\^]")
 
 
 def bfcl_type(spec: dict[str, Any]) -> str:
-    """BFCL's type name for a parameter spec that `distill.tasks.bfcl.to_json_schema` mapped to JSON Schema."""
+    """BFCL's type name for a parameter spec that `distill.tasks.bfcl.to_json_schema` mapped to JSON Schema
+    (kept as ``x-bfcl-type`` where the mapping loses it: the Java and JavaScript categories)."""
+    if "x-bfcl-type" in spec:
+        return str(spec["x-bfcl-type"])
     kind = spec.get("type")
     return "any" if kind is None else _FROM_JSON_SCHEMA.get(str(kind), str(kind))
+
+
+def language_of(category: str) -> str:
+    """BFCL's language for a category (``simple_java`` or ``bfcl:simple_java``): ``java``, ``javascript``
+    or ``python``."""
+    return {"simple_java": "java", "simple_javascript": "javascript"}.get(category.removeprefix("bfcl:"), "python")
 
 
 def standardize(text: str) -> str:
@@ -59,7 +71,7 @@ def check_calls(category: str, calls: Sequence[ToolCall], golds: Sequence[ToolCa
         return Reason.WRONG_CALL_COUNT, f"expected {len(golds)} call(s), got {len(calls)}"
     if "parallel" in category:
         return _parallel_no_order(calls, golds, acceptable, tools)
-    return check_call(calls[0], golds[0].name, acceptable[0], tools.get(golds[0].name))
+    return check_call(calls[0], golds[0].name, acceptable[0], tools.get(golds[0].name), language_of(category))
 
 
 def _parallel_no_order(calls: Sequence[ToolCall], golds: Sequence[ToolCall],
@@ -81,7 +93,8 @@ def _parallel_no_order(calls: Sequence[ToolCall], golds: Sequence[ToolCall],
     return None
 
 
-def check_call(call: ToolCall, name: str, possible: dict[str, list[Any]], tool: Tool | None) -> Fault | None:
+def check_call(call: ToolCall, name: str, possible: dict[str, list[Any]], tool: Tool | None,
+               language: str = "python") -> Fault | None:
     """BFCL's `simple_function_checker`: one call against one possible answer of function `name`."""
     if call.name != name or tool is None:
         return Reason.WRONG_FUNCTION, f"expected {name}, got {call.name}"
@@ -92,7 +105,7 @@ def check_call(call: ToolCall, name: str, possible: dict[str, list[Any]], tool: 
     for param, value in call.arguments.items():
         if param not in properties or param not in possible:
             return Reason.UNKNOWN_ARGUMENT, f"$.arguments.{param}: not an expected parameter"
-        fault = _check_value(param, value, properties[param], possible[param])
+        fault = _check_value(param, value, properties[param], possible[param], language)
         if fault is not None:
             return fault
     for param, values in possible.items():
@@ -101,15 +114,20 @@ def check_call(call: ToolCall, name: str, possible: dict[str, list[Any]], tool: 
     return None
 
 
-def _check_value(param: str, value: Any, spec: dict[str, Any], possible: list[Any]) -> Fault | None:
-    kind = bfcl_type(spec)
-    expected = PYTHON_TYPES.get(kind, str)
-    items = spec.get("items")
-    nested = PYTHON_TYPES.get(bfcl_type(items), str) if kind in _NESTED and isinstance(items, dict) else None
-    if kind == "float" and type(value) is int:
-        value = float(value)  # Python's int -> float, at the top level only
+def _check_value(param: str, value: Any, spec: dict[str, Any], possible: list[Any], language: str) -> Fault | None:
+    kind, path = bfcl_type(spec), f"$.arguments.{param}"
+    items = spec.get("items") if isinstance(spec.get("items"), dict) else None
+    if language == "python":
+        expected = PYTHON_TYPES.get(kind, str)
+        nested = PYTHON_TYPES.get(bfcl_type(items), str) if kind in _NESTED and items is not None else None
+        if kind == "float" and type(value) is int:
+            value = float(value)  # Python's int -> float, at the top level only
+    else:
+        converted = _converted(value, kind, items, language, path)
+        if isinstance(converted, tuple) and len(converted) == 2 and isinstance(converted[0], Reason):
+            return converted
+        (value, expected, nested) = converted
     valid, is_variable = type_check(value, possible, expected, nested)
-    path = f"$.arguments.{param}"
     if not valid:
         return Reason.WRONG_TYPE, f"{path}: {short(value)} is not of type {kind}"
     if not is_variable:
@@ -126,6 +144,26 @@ def _check_value(param: str, value: Any, spec: dict[str, Any], possible: list[An
     if value not in possible:
         return Reason.WRONG_VALUE, f"{path}: {short(value)} is not one of {short(possible)}"
     return None
+
+
+def _converted(value: Any, kind: str, items: dict[str, Any] | None, language: str,
+               path: str) -> tuple[Any, type, type | None] | Fault:
+    """(value converted by BFCL's converter, expected type, nested type), or the fault: the value is
+    not a string of code, or the converter refuses it (BFCL's checker would crash there)."""
+    from distill.verify.bfcl_convert import NESTED_TYPES, languages
+
+    table = languages()[language]
+    if kind not in table.types:
+        return Reason.WRONG_TYPE, f"{path}: BFCL has no {language} type {kind!r}"
+    if type(value) is not str:
+        return Reason.WRONG_TYPE, f"{path}: {short(value)} is not a string of {language} code"
+    nested_kind = bfcl_type(items) if kind in NESTED_TYPES and items is not None else None
+    try:
+        converted = table.convert(value, kind, nested_kind) if nested_kind else table.convert(value, kind)
+    except Exception as exc:  # noqa: BLE001 - BFCL's converter raises on what it cannot read
+        return Reason.WRONG_VALUE, f"{path}: {short(value)} is not {language} BFCL can read ({type(exc).__name__})"
+    nested = table.types.get(nested_kind, str) if nested_kind else None
+    return converted, table.types[kind], nested
 
 
 def type_check(value: Any, possible: list[Any], expected: type, nested: type | None) -> tuple[bool, bool]:

@@ -51,7 +51,7 @@ def test_unknown_category_is_rejected_by_name():
         BfclSet("bfcl", categories=("bogus",))
 
 
-@pytest.mark.parametrize("category", ["simple_java", "multi_turn_base", "web_search", "format_sensitivity"])
+@pytest.mark.parametrize("category", ["multi_turn_base", "memory", "web_search", "format_sensitivity"])
 def test_a_category_distill_cannot_score_is_refused_with_the_reason(category):
     with pytest.raises(ValueError, match=f"BFCL category '{category}' is not supported: "):
         list(load_category(category))
@@ -68,3 +68,24 @@ def test_live_relevance_is_correct_when_any_call_is_made():
     call = ToolCall(task.tools[0].name, {})
     assert judge_bfcl(task, Parsed((call,), ""))[0].value == "ok"
     assert judge_bfcl(task, Parsed((), "I would search for it."))[0].value == "no_call"
+
+
+@pytest.mark.parametrize(("category", "code", "plain"), [
+    ("simple_java", {"force": "true"}, {"force": True}),
+    ("simple_javascript", None, None),
+])
+def test_java_and_javascript_values_are_strings_of_code_converted_by_bfcls_converters(category, code, plain):
+    from distill.records import ToolCall
+    from distill.verify.judge import judge_bfcl
+    from distill.verify.parse import Parsed
+
+    tasks = list(load_category(category))
+    assert all(all(p.get("type") == "string" and "x-bfcl-type" in p
+                   for p in t.tools[0].parameters["properties"].values()) for t in tasks)
+    if code is None:
+        return
+    task = next(t for t in tasks if t.id.endswith("_7"))  # EFSNIOResource.copy(destination, force, monitor)
+    gold = task.gold.calls[0]
+    strings = {k: v for k, v in gold.arguments.items() if isinstance(v, str)}
+    assert judge_bfcl(task, Parsed((ToolCall(gold.name, {**strings, **code}),), ""))[0].value == "ok"
+    assert judge_bfcl(task, Parsed((ToolCall(gold.name, {**strings, **plain}),), ""))[0].value == "wrong_type"
