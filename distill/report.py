@@ -152,7 +152,7 @@ def accuracy_table(evals: Sequence[EvalRun]) -> list[str]:
                                                            for b in bfcl) + " |")
         for table, column in (("non_live", "Non-Live Overall Acc"), ("live", "Live Overall Acc")):
             values = [((b or {}).get("leaderboard") or {}).get(table, {}).get(column) for b in bfcl]
-            if any(v is not None for v in values):
+            if any(c.startswith("live_") == (table == "live") for c in categories):  # a category of it was run
                 cells = " | ".join("–" if v is None else f"{v:.3f}" for v in values)
                 lines.append(f"| BFCL {column} (leaderboard's formula) | {cells} |")
     return lines

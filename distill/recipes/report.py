@@ -18,7 +18,12 @@ def run(cfg: DictConfig) -> Path:
     """Write the report; returns the path of report.md."""
     inputs = ReportInputs(evals=[describe(Path(p)) for p in cfg.eval_runs])
     if cfg.pairs_run:
-        inputs.pair_stats = io.read_json(Path(cfg.pairs_run) / "stats.json")
+        stats = Path(cfg.pairs_run) / "stats.json"
+        if not stats.exists():
+            raise FileNotFoundError(f"pairs_run={cfg.pairs_run} holds no stats.json: run `make pairs` first, or "
+                                    "pass pairs_run=null for a report without the pairs section")
+        io.read_manifest(cfg.pairs_run)  # a finished run only
+        inputs.pair_stats = io.read_json(stats)
     for path in cfg.dpo_runs or ():
         inputs.curves.append((Path(path).name, list(_metrics(Path(path)))))
     with recipe_run(cfg) as ctx:
@@ -59,6 +64,9 @@ def _arm(dpo_dir: Path) -> str:
 def _metrics(dpo_dir: Path) -> Any:
     import json
 
+    if not (dpo_dir / "metrics.jsonl").exists():
+        raise FileNotFoundError(f"dpo_runs: {dpo_dir} holds no metrics.jsonl: run `make dpo` first, or pass "
+                                "dpo_runs=[] for a report without training curves")
     with open(dpo_dir / "metrics.jsonl", encoding="utf-8") as handle:
         for line in handle:
             yield json.loads(line)
