@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from distill.secrets import redact_text, secret_values
+
 R = TypeVar("R", bound="Record")
 
 
@@ -366,11 +368,14 @@ class Sample(Record):
     def __post_init__(self) -> None:
         # Model and server text enters distill here: make it valid Unicode once, so tokenizers, Arrow
         # and UTF-8 files downstream never meet a lone surrogate, and drop any secret a server echoed.
-        from distill.secrets import redact_text
-
+        secrets = secret_values()
         for name in ("text", "error"):
-            value = clean_text(getattr(self, name))
-            object.__setattr__(self, name, None if value is None else redact_text(value))
+            value = getattr(self, name)
+            if value is not None and not value.isascii():
+                value = clean_text(value)
+            if value and secrets:
+                value = redact_text(value, secrets)
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS failures (
 CREATE TABLE IF NOT EXISTS claims (
     key TEXT PRIMARY KEY, owner TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, updated REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS claims_by_owner ON claims (owner);
+CREATE TRIGGER IF NOT EXISTS success_clears_failure AFTER INSERT ON samples
+    BEGIN DELETE FROM failures WHERE key = NEW.key; END;
 """
 CLAIM_LEASE_S = 600.0
 """A claim whose owner stored nothing for this long is taken over (owners on another host, or hung)."""
@@ -166,26 +168,22 @@ class ResponseCache:
     def store(self, key: str, sample: Sample) -> Sample:
         """Record a response; committed immediately. A success clears an earlier failure of the key.
         Returns the sample as stored (secrets redacted, JSON keys sorted), which is what a replay reads."""
-        if sample.error is not None:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute(
-                "INSERT INTO failures VALUES (?,?,?,?,?,?,1,?) ON CONFLICT(key) DO UPDATE SET "
-                "error=excluded.error, attempts=failures.attempts+1, updated=excluded.updated",
-                (key, sample.backend, sample.model, sample.task_id, sample.index, redact_text(sample.error),
-                 time.time()))
-            self.db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, self.owner))
-            self.db.execute("COMMIT")
-            return sample
-        data, now = redact_text(sample.to_json()), time.time()
-        self.db.execute("BEGIN IMMEDIATE")
-        self.db.execute("INSERT OR REPLACE INTO samples VALUES (?,?,?,?,?,?,?)",
-                        (key, sample.backend, sample.model, sample.task_id, sample.index, data, now))
-        self.db.execute("DELETE FROM failures WHERE key = ?", (key,))
-        self.db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, self.owner))
+        # One statement per answer (a trigger clears an earlier failure of the key): each statement hands
+        # the GIL to the sampler's thread and back. The claim on the key is released with the rest of the
+        # call's claims (`release`); until then waiting runs find the answer among the samples first.
+        now = time.time()
         if now - self._renewed > CLAIM_LEASE_S / 20:  # renew the lease on what is still in flight
             self.db.execute("UPDATE claims SET updated = ? WHERE owner = ?", (now, self.owner))
             self._renewed = now
-        self.db.execute("COMMIT")
+        if sample.error is not None:
+            self.db.execute(
+                "INSERT INTO failures VALUES (?,?,?,?,?,?,1,?) ON CONFLICT(key) DO UPDATE SET "
+                "error=excluded.error, attempts=failures.attempts+1, updated=excluded.updated",
+                (key, sample.backend, sample.model, sample.task_id, sample.index, redact_text(sample.error), now))
+            return sample
+        data = redact_text(sample.to_json())
+        self.db.execute("INSERT OR REPLACE INTO samples VALUES (?,?,?,?,?,?,?)",
+                        (key, sample.backend, sample.model, sample.task_id, sample.index, data, now))
         return Sample.from_json(data)
 
     def stats(self) -> dict[str, Any]:

@@ -64,8 +64,10 @@ _dirty = True
 
 
 @functools.cache
+@functools.cache
 def tool_defaults(name: str) -> dict[str, Any]:
-    """Default values of a registered tool's optional parameters (the schema does not carry them)."""
+    """Default values of a registered tool's optional parameters (the schema does not carry them);
+    computed once per tool (the judge asks for every call it compares). Do not modify the result."""
     import inspect
 
     params = inspect.signature(get_tool(name).fn).parameters.values()

@@ -205,17 +205,23 @@ def _static_findings(task: Task, parsed: Parsed) -> Finding | None:
 def _plan(task: Task, calls: tuple[ToolCall, ...]) -> tuple[Program, ...]:
     """Executions needed for the verdict: the whole sequence for chaining/nested; for other call
     tasks, each candidate call alone, then the gold calls whose result is needed: those some candidate
-    is equivalent to without being identical (for an empty program, the gold's result is not needed)."""
+    is equivalent to without being identical. A call identical to a gold call is the gold call, which
+    ran when the task was made: it gets an empty program (answered without a round trip)."""
     if task.subtask == "name_detection":
         return ()  # names are the whole question
     if task.gold.result is not None:
         return (Program((*earlier_calls(task), *calls)),)
+    mine = [Program(()) if any(_identical(c, g) for g in task.gold.calls) else Program((c,)) for c in calls]
     golds = [Program((g,)) if _needs_result(g, calls) else Program(()) for g in task.gold.calls]
-    return (*(Program((c,)) for c in calls), *golds)
+    return (*mine, *golds)
+
+
+def _identical(call: ToolCall, gold: ToolCall) -> bool:
+    return call.name == gold.name and _argument_fault(call, gold, values_identical) is None
 
 
 def _needs_result(gold: ToolCall, calls: Sequence[ToolCall]) -> bool:
-    return any(arguments_match(c, gold) and _argument_fault(c, gold, values_identical) is not None for c in calls)
+    return any(arguments_match(c, gold) and not _identical(c, gold) for c in calls)
 
 
 def _conclude(case: _Case, outcomes: Sequence[Outcome]) -> Finding:
@@ -237,7 +243,7 @@ def _conclude(case: _Case, outcomes: Sequence[Outcome]) -> Finding:
             return failure
 
     def same_result(i: int, j: int) -> bool:
-        return (_argument_fault(calls[i], task.gold.calls[j], values_identical) is None
+        return (_identical(calls[i], task.gold.calls[j])
                 or (golds[j].status == OK and results_equal(mine[i].results, golds[j].results)))
 
     if _matches(calls, task.gold.calls, task, same_result):

@@ -48,13 +48,14 @@ class SchemaFault:
 
 
 @functools.lru_cache(maxsize=4096)
-def _validator(name: str, schema_json: str) -> Draft202012Validator:
-    return ExactValidator(json.loads(schema_json))
+def _validator(name: str, tool_json: str) -> Draft202012Validator:
+    return ExactValidator(json.loads(tool_json)["function"]["parameters"])
 
 
 def validator_for(tool: Tool) -> Draft202012Validator:
-    """The compiled validator of a tool's parameter schema (cached)."""
-    return _validator(tool.name, json.dumps(tool.parameters, sort_keys=True))
+    """The compiled validator of a tool's parameter schema (cached, keyed by the Tool's canonical JSON,
+    which each Tool computes once)."""
+    return _validator(tool.name, tool.canonical_json)
 
 
 def check_call(call: ToolCall, tools: dict[str, Tool], ignore: frozenset[str] = frozenset()) -> SchemaFault | None:
