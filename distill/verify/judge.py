@@ -204,14 +204,14 @@ def _static_findings(task: Task, parsed: Parsed) -> Finding | None:
 
 def _plan(task: Task, calls: tuple[ToolCall, ...]) -> tuple[Program, ...]:
     """Executions needed for the verdict: the whole sequence for chaining/nested; for other call
-    tasks, each candidate call alone, then the gold calls whose result is needed: those some candidate
-    is equivalent to without being identical. A call identical to a gold call is the gold call, which
-    ran when the task was made: it gets an empty program (answered without a round trip)."""
+    tasks, each candidate call alone (all of them: what was called must run), then the gold calls
+    whose result is needed: those some candidate is equivalent to without being identical (the others
+    get an empty program, answered without a round trip)."""
     if task.subtask == "name_detection":
         return ()  # names are the whole question
     if task.gold.result is not None:
         return (Program((*earlier_calls(task), *calls)),)
-    mine = [Program(()) if any(_identical(c, g) for g in task.gold.calls) else Program((c,)) for c in calls]
+    mine = [Program((c,)) for c in calls]
     golds = [Program((g,)) if _needs_result(g, calls) else Program(()) for g in task.gold.calls]
     return (*mine, *golds)
 
