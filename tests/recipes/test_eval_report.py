@@ -45,6 +45,7 @@ def test_report_renders_every_section_and_image(runs, tmp_path):
                                          "pairs_by_subtask": {"simple": 3}, "pairs_by_source": {"teacher": 3},
                                          "pairs_by_reason": {"wrong_value": 3},
                                          "teacher": {"backend": "simulated", "model": "oracle", "simulated": True}})
+    io.write_manifest(pairs, {"recipe": "pairs", "status": "done"})
     dpo = tmp_path / "dpo"
     dpo.mkdir()
     io.write_jsonl(dpo / "metrics.jsonl", [{"round": 0, "phase": "dpo", "step": i, "loss": 0.7 - i / 100,
