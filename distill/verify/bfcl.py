@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from distill.records import Reason, Tool, ToolCall
 from distill.verify.values import short
@@ -124,9 +124,9 @@ def _check_value(param: str, value: Any, spec: dict[str, Any], possible: list[An
             value = float(value)  # Python's int -> float, at the top level only
     else:
         converted = _converted(value, kind, items, language, path)
-        if isinstance(converted, tuple) and len(converted) == 2 and isinstance(converted[0], Reason):
+        if not isinstance(converted, _Converted):
             return converted
-        (value, expected, nested) = converted
+        value, expected, nested = converted
     valid, is_variable = type_check(value, possible, expected, nested)
     if not valid:
         return Reason.WRONG_TYPE, f"{path}: {short(value)} is not of type {kind}"
@@ -146,8 +146,14 @@ def _check_value(param: str, value: Any, spec: dict[str, Any], possible: list[An
     return None
 
 
+class _Converted(NamedTuple):
+    value: Any
+    expected: type
+    nested: type | None
+
+
 def _converted(value: Any, kind: str, items: dict[str, Any] | None, language: str,
-               path: str) -> tuple[Any, type, type | None] | Fault:
+               path: str) -> _Converted | Fault:
     """(value converted by BFCL's converter, expected type, nested type), or the fault: the value is
     not a string of code, or the converter refuses it (BFCL's checker would crash there)."""
     from distill.verify.bfcl_convert import NESTED_TYPES, languages
@@ -163,7 +169,7 @@ def _converted(value: Any, kind: str, items: dict[str, Any] | None, language: st
     except Exception as exc:  # noqa: BLE001 - BFCL's converter raises on what it cannot read
         return Reason.WRONG_VALUE, f"{path}: {short(value)} is not {language} BFCL can read ({type(exc).__name__})"
     nested = table.types.get(nested_kind, str) if nested_kind else None
-    return converted, table.types[kind], nested
+    return _Converted(converted, table.types[kind], nested)
 
 
 def type_check(value: Any, possible: list[Any], expected: type, nested: type | None) -> tuple[bool, bool]:
