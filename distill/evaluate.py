@@ -111,17 +111,22 @@ def bfcl_leaderboard(scores: dict[str, tuple[int, int]]) -> dict[str, dict[str, 
             "live": dict(zip(LIVE_COLUMNS, map(shown, live), strict=True))}
 
 
+def leaderboard_tables(categories: Iterable[str]) -> list[str]:
+    """The leaderboard tables (``non_live``, ``live``) that at least one of `categories` belongs to."""
+    categories = list(categories)
+    return [t for t in ("non_live", "live") if any(c.startswith("live_") == (t == "live") for c in categories)]
+
+
 def leaderboard_rows(summary: dict[str, Any]) -> list[tuple[str, ...]]:
-    """The leaderboard's two tables as printable rows (header, values) per table; N/A where BFCL shows it."""
+    """The leaderboard's tables that had a category run, as printable rows (header, values) per table;
+    N/A where BFCL shows it."""
     board = summary.get("bfcl", {}).get("leaderboard")
     if not board:
         return []
-    run = set(summary["bfcl"]) - {"leaderboard", "detail"}
     rows: list[tuple[str, ...]] = []
-    for table in ("non_live", "live"):
-        if any(c.startswith("live_") == (table == "live") for c in run):  # only tables with a category run
-            rows.append(tuple(board[table]))
-            rows.append(tuple("N/A" if v is None else f"{100 * v:.2f}" for v in board[table].values()))
+    for table in leaderboard_tables(set(summary["bfcl"]) - {"leaderboard", "detail"}):
+        rows.append(tuple(board[table]))
+        rows.append(tuple("N/A" if v is None else f"{100 * v:.2f}" for v in board[table].values()))
     return rows
 
 

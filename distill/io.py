@@ -201,11 +201,7 @@ def read_pairs(run_dir: str | os.PathLike[str]) -> list[Any]:
     """
     from distill.records import Pair
 
-    path = Path(run_dir) / "pairs.jsonl"
-    if not path.exists():
-        raise FileNotFoundError(f"{run_dir} holds no pairs (no pairs.jsonl): run `make pairs` first")
-    read_manifest(run_dir)
-    return list(read_jsonl(path, Pair))
+    return _read_run_records(run_dir, "pairs.jsonl", Pair, "run `make pairs` first")
 
 
 def read_tasks(run_dir: str | os.PathLike[str]) -> list[Any]:
@@ -217,12 +213,17 @@ def read_tasks(run_dir: str | os.PathLike[str]) -> list[Any]:
     """
     from distill.records import Task
 
-    path = Path(run_dir) / "tasks.jsonl"
+    return _read_run_records(run_dir, "tasks.jsonl", Task, "a run from before it was written? Rerun its recipe "
+                                                           "(cached teacher answers make that free)")
+
+
+def _read_run_records(run_dir: str | os.PathLike[str], name: str, cls: type[R], hint: str) -> list[R]:
+    """The records of one JSONL file of a finished run."""
+    path = Path(run_dir) / name
     if not path.exists():
-        raise FileNotFoundError(f"{run_dir} holds no tasks.jsonl (a run from before it was written?): rerun its "
-                                "recipe (cached teacher answers make that free)")
+        raise FileNotFoundError(f"{run_dir} holds no {name}: {hint}")
     read_manifest(run_dir)
-    return list(read_jsonl(path, Task))
+    return list(read_jsonl(path, cls))
 
 
 def read_manifest(run_dir: str | os.PathLike[str], finished: bool = True) -> dict[str, Any]:

@@ -111,8 +111,7 @@ def json_fault(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
     Plain means: dicts with string keys, lists, strings without lone surrogates (a ``"\\ud83d"``
     escape decodes to one), finite numbers, booleans and None, nested at most `max_depth` deep.
     Python literals such as ``...``, bytes or sets, NaN, infinities and integers too long to write
-    are not values. Iterative, so
-    any depth is safe to check.
+    are not values. Iterative, so any depth is safe to check.
     """
     if _plain_json(value, max_depth):
         return None  # the common case, without building paths
@@ -370,9 +369,7 @@ class Sample(Record):
         # and UTF-8 files downstream never meet a lone surrogate, and drop any secret a server echoed.
         secrets = secret_values()
         for name in ("text", "error"):
-            value = getattr(self, name)
-            if value is not None and not value.isascii():
-                value = clean_text(value)
+            value = clean_text(getattr(self, name))
             if value and secrets:
                 value = redact_text(value, secrets)
             object.__setattr__(self, name, value)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from distill.evaluate import leaderboard_tables
+
 SECTIONS = ("Findings", "Accuracy per sub-task", "Rejection reasons", "Pairs", "Training")
 
 
@@ -150,11 +152,11 @@ def accuracy_table(evals: Sequence[EvalRun]) -> list[str]:
         for category in categories:
             lines.append(f"| BFCL {category} | " + " | ".join(f"{b[category]:.3f}" if b and category in b else "–"
                                                            for b in bfcl) + " |")
-        for table, column in (("non_live", "Non-Live Overall Acc"), ("live", "Live Overall Acc")):
-            values = [((b or {}).get("leaderboard") or {}).get(table, {}).get(column) for b in bfcl]
-            if any(c.startswith("live_") == (table == "live") for c in categories):  # a category of it was run
-                cells = " | ".join("–" if v is None else f"{v:.3f}" for v in values)
-                lines.append(f"| BFCL {column} (leaderboard's formula) | {cells} |")
+        columns = {"non_live": "Non-Live Overall Acc", "live": "Live Overall Acc"}
+        for table in leaderboard_tables(categories):
+            values = [((b or {}).get("leaderboard") or {}).get(table, {}).get(columns[table]) for b in bfcl]
+            cells = " | ".join("–" if v is None else f"{v:.3f}" for v in values)
+            lines.append(f"| BFCL {columns[table]} (leaderboard's formula) | {cells} |")
     return lines
 
 

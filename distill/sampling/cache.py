@@ -112,9 +112,7 @@ class ResponseCache:
         now, claimed = time.time(), set()
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start: start + 500])
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in _chunks(keys):
                 stale = [k for k, owner, host, pid, updated in self.db.execute(
                     f"SELECT key, owner, host, pid, updated FROM claims WHERE key IN ({marks})", chunk)  # noqa: S608
                     if owner != self.owner and not _alive(host, pid, updated, now, self.host)]
@@ -137,9 +135,7 @@ class ResponseCache:
     def claimed_by_others(self, keys: Sequence[str]) -> set[str]:
         """The keys among `keys` on which another live run holds a claim."""
         now, held = time.time(), set()
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start: start + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(keys):
             held |= {k for k, owner, host, pid, updated in self.db.execute(
                 f"SELECT key, owner, host, pid, updated FROM claims WHERE key IN ({marks})", chunk)  # noqa: S608
                 if owner != self.owner and _alive(host, pid, updated, now, self.host)}
@@ -148,9 +144,7 @@ class ResponseCache:
     def failures_since(self, keys: Sequence[str], since: float) -> dict[str, str]:
         """Errors recorded for `keys` after `since` (requests another run made and lost)."""
         found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start: start + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(keys):
             found.update(self.db.execute(
                 f"SELECT key, error FROM failures WHERE updated >= ? AND key IN ({marks})", [since, *chunk]))  # noqa: S608
         return found
@@ -158,9 +152,7 @@ class ResponseCache:
     def lookup(self, keys: Sequence[str]) -> dict[str, Sample]:
         """The cached samples among `keys` (batched: one query per 500 keys)."""
         found: dict[str, Sample] = {}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start: start + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(keys):
             for key, data in self.db.execute(f"SELECT key, sample FROM samples WHERE key IN ({marks})", chunk):  # noqa: S608
                 found[key] = Sample.from_json(data)
         return found
@@ -210,6 +202,13 @@ class ResponseCache:
             added += cursor.rowcount
         self.db.execute("COMMIT")
         return added
+
+
+def _chunks(keys: Sequence[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """`keys` in chunks of `size` with the ``?,?,...`` placeholders of each (SQLite caps parameters)."""
+    for start in range(0, len(keys), size):
+        chunk = list(keys[start: start + size])
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def _alive(host: str, pid: int, updated: float, now: float, this_host: str) -> bool:

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from distill.records import Reason, Sample, Task, Tool, ToolCall, Verdict
+from distill.sampling.base import check_range
 from distill.verify import bfcl as bfcl_rules
-from distill.verify.parse import Parsed, ParseFailure, parse_sample
+from distill.verify.parse import FORMATS, Parsed, ParseFailure, parse_sample
 from distill.verify.sandbox import ERROR, OK, TIMEOUT, Outcome, Program, Sandbox, SandboxLimits
 from distill.verify.schema import check_call
 from distill.verify.values import (
@@ -58,9 +59,6 @@ class VerifyConfig:
     batch_size: int = 512
 
     def __post_init__(self) -> None:
-        from distill.sampling.base import check_range
-        from distill.verify.parse import FORMATS
-
         if self.format not in FORMATS:
             raise ValueError(f"verify.format={self.format!r}: expected one of {', '.join(FORMATS)}")
         if not isinstance(self.strict, bool):
