@@ -7,13 +7,13 @@ verifier's BFCL mode), and the leaderboard's non-live and live columns are compu
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from distill.records import EvalRecord, Reason, Sample, Task, Verdict
 from distill.sampling.base import Sampler, SamplingParams
+from distill.stats import wilson
 from distill.verify import VerifyConfig, label_samples
 from distill.verify.sandbox import Sandbox
 
@@ -24,16 +24,6 @@ NON_LIVE_COLUMNS = ("Non-Live Overall Acc", "AST Summary", "Simple AST", "Python
 LIVE_COLUMNS = ("Live Overall Acc", "AST Summary", "Python Simple AST", "Python Multiple AST", "Python Parallel AST",
                 "Python Parallel Multiple AST", "Irrelevance Detection", "Relevance Detection")
 """The leaderboard's column headers (bfcl_eval/constants/column_headers.py), less Rank and Model."""
-
-
-def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score 95% interval of a proportion (sensible at 0, 1 and small n)."""
-    if n == 0:
-        return (0.0, 1.0)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4))
 
 
 def evaluate(sampler: Sampler, tasks: Sequence[Task], params: SamplingParams, model: str,

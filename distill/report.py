@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from distill.evaluate import leaderboard_tables
+from distill.stats import Comparison, spread
 
 SECTIONS = ("Findings", "Accuracy per sub-task", "Rejection reasons", "Pairs", "Training")
 
@@ -117,11 +118,13 @@ def _pyplot() -> Any:
     return plt
 
 
-def build_report(inputs: ReportInputs, out: Path) -> str:
-    """Write the figures into `out` and return the report's Markdown."""
+def build_report(inputs: ReportInputs, out: Path, findings: list[str] | None = None) -> str:
+    """Write the figures into `out` and return the report's Markdown; `findings` replaces the
+    interval-based findings (an experiment states paired tests instead)."""
     plot_accuracy(inputs.evals, out / "accuracy.png")
     plot_reasons(inputs.evals, out / "reasons.png")
-    parts = ["# distill report", "", *findings(inputs.evals), "", "## Accuracy per sub-task", "",
+    stated = findings if findings is not None else interval_findings(inputs.evals)
+    parts = ["# distill report", "", *stated, "", "## Accuracy per sub-task", "",
              "![accuracy per sub-task](accuracy.png)", "", *accuracy_table(inputs.evals), "",
              "## Rejection reasons", "", "How the verifier's reasons for wrong answers shift between models.", "",
              "![rejection reasons](reasons.png)", "", *reasons_table(inputs.evals), "", "## Pairs", "",
@@ -221,7 +224,7 @@ def arm_comparisons(runs: Sequence[EvalRun]) -> list[tuple[EvalRun, EvalRun]]:
     return out
 
 
-def findings(evals: Sequence[EvalRun]) -> list[str]:
+def interval_findings(evals: Sequence[EvalRun]) -> list[str]:
     """The answer to the seed's question, from the measured numbers only."""
     lines = ["## Findings", ""]
     base = next((r for r in evals if r.role == "base"), None)
@@ -245,6 +248,40 @@ def findings(evals: Sequence[EvalRun]) -> list[str]:
     if any("simulated" in r.label.lower() or r.summary.get("simulated") for r in evals):
         lines.append("- Numbers marked *simulated* come from the offline oracle teacher, not a real model.")
     return lines
+
+
+def comparison_table(test: Comparison) -> list[str]:
+    """One paired comparison: per sub-task / BFCL category, then the pooled rows."""
+    lines = [f"| group | n | {test.a} | {test.b} | difference | only {test.a} right | only {test.b} right | "
+             "McNemar p | Holm p |", "|---" * 9 + "|"]
+    pooled = [p for p in (test.pooled, test.pooled_bfcl) if p is not None]
+    for row in (*test.rows, *pooled):
+        holm = "–" if row.p_holm is None else _p(row.p_holm)
+        bold = "**" if row.p_holm is None else ""
+        lines.append(f"| {bold}{row.group}{bold} | {row.n} | {row.a:.3f} | {row.b:.3f} | {row.diff:+.3f} | {row.only_a} | "
+                     f"{row.only_b} | {_p(row.p_value)} | {holm} |")
+    if test.macro_diff is not None and test.macro_ci95 is not None:
+        lines.append(f"| **macro difference** (paired bootstrap 95% CI) | | | | {test.macro_diff:+.3f} "
+                     f"[{test.macro_ci95[0]:+.3f}, {test.macro_ci95[1]:+.3f}] | | | | |")
+    return lines
+
+
+def seeds_table(rows: Sequence[tuple[str, int, float | None]]) -> list[str]:
+    """(arm, seed, macro accuracy) rows -> one line per arm: each seed's macro, the mean and the spread."""
+    by_arm: dict[str, list[tuple[int, float]]] = {}
+    for arm, seed, macro in rows:
+        if macro is not None:
+            by_arm.setdefault(arm, []).append((seed, macro))
+    lines = ["| arm | macro accuracy per seed | mean | spread (max - min) |", "|---|---|---|---|"]
+    for arm, values in by_arm.items():
+        mean, low, high = spread([v for _, v in values])
+        per = ", ".join(f"s{s}: {v:.3f}" for s, v in values)
+        lines.append(f"| {arm} | {per} | {mean:.3f} | {high - low:.3f} |")
+    return lines
+
+
+def _p(value: float) -> str:
+    return f"{value:.3f}" if value >= 0.001 else f"{value:.1e}"
 
 
 def to_html(markdown: str, title: str = "distill report") -> str:

@@ -1,21 +1,13 @@
-"""Evaluation statistics: Wilson intervals, BFCL's summary, and the simulated teacher's known error
+"""Evaluation: BFCL's summary, and the simulated teacher's known error
 rates recovered within the intervals."""
 
 import pytest
 
-from distill.evaluate import bfcl_leaderboard, evaluate, summarize, wilson
+from distill.evaluate import bfcl_leaderboard, evaluate, summarize
 from distill.records import SUBTASKS
 from distill.sampling.base import SamplingParams
 from distill.sampling.simulated import SimulatedSampler
 from distill.tasks.mixture import Mixture
-
-
-def test_wilson_interval_matches_known_values():
-    assert wilson(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-3)
-    assert wilson(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-3)
-    lo, hi = wilson(50, 100)
-    assert lo == pytest.approx(0.4038, abs=1e-3) and hi == pytest.approx(0.5962, abs=1e-3)
-    assert wilson(0, 0) == (0.0, 1.0)
 
 
 def test_bfcl_leaderboard_columns_are_computed_as_bfcl_eval_computes_them():

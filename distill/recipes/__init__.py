@@ -32,6 +32,31 @@ def build(node: DictConfig) -> Any:
     return instantiate(node, _convert_="all")
 
 
+def load_tasks(cfg: DictConfig, progress: bool = False) -> tuple[list[Any], dict[str, Any]]:
+    """The tasks a recipe works on and where they came from (for its manifest): the tasks run named by
+    ``tasks_run`` (a `make tasks` folder, or any run that wrote tasks.jsonl), else the ``tasks`` config
+    generated with ``seed``. A tasks run wins over ``tasks`` and ``seed``: every stage of an experiment
+    sees the same tasks, whatever seed it trains with.
+
+    Raises:
+        FileNotFoundError / io.RunNotFinished: when ``tasks_run`` holds no finished run with tasks.
+    """
+    if cfg.tasks_run:
+        tasks = io.read_tasks(cfg.tasks_run)
+        made = io.read_manifest(cfg.tasks_run)["config"]
+        source = (made.get("tasks") or {}).get("name")
+        return tasks, {"tasks_run": str(cfg.tasks_run), "tasks": source, "tasks_seed": made.get("seed")}
+    tasks = list(build(cfg.tasks).generate(cfg.seed, progress=progress))
+    return tasks, {"tasks_run": None, "tasks": cfg.tasks.name, "tasks_seed": cfg.seed}
+
+
+def require_split(tasks: Sequence[Any], split: str, origin: dict[str, Any]) -> None:
+    """Raises ValueError naming the task source when it has no task in `split`."""
+    if not any(t.split == split for t in tasks):
+        where = origin["tasks_run"] or f"tasks={origin['tasks']} (seed {origin['tasks_seed']})"
+        raise ValueError(f"{where} has no task in the {split!r} split")
+
+
 def compose_config(recipe: str, overrides: Sequence[str] = ()) -> DictConfig:
     """A recipe's config as `make <recipe> ARGS="..."` would compose it, for callers outside Hydra's
     command line (the experiment recipe, benchmarks, tests)."""

@@ -31,7 +31,7 @@ from distill.memory import (
     with_memory,
 )
 from distill.models import StudentSpec, check_checkpoint, load_checkpoint, load_student
-from distill.recipes import CONF_DIR, build, launch, recipe_run
+from distill.recipes import CONF_DIR, build, launch, load_tasks, recipe_run, require_split
 from distill.records import Task
 from distill.sampling.base import SamplingParams
 from distill.sampling.cache import cached_sampler
@@ -42,8 +42,10 @@ log = logging.getLogger("distill")
 
 def run(cfg: DictConfig) -> dict[str, Any]:
     """Evaluate the configured model; returns the summary."""
-    source, verify, params = build(cfg.tasks), build(cfg.verify), build(cfg.sampling)
-    tasks = select(list(source.generate(cfg.seed)), cfg.split, cfg.limit_per_subtask)
+    verify, params = build(cfg.verify), build(cfg.sampling)
+    every, origin = load_tasks(cfg)
+    require_split(every, cfg.split, origin)
+    tasks = select(every, cfg.split, cfg.limit_per_subtask)
     if cfg.bfcl_categories:
         from distill.tasks.bfcl import BfclSet
 
@@ -51,6 +53,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     sampler, name, closer = _model(cfg)
     memory: MemoryConfig = build(cfg.memory)
     with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
+        ctx.extra["tasks"] = origin
         if memory.enabled:
             records, routines = evaluate_with_memory(sampler, tasks, params, name, verify, sandbox, memory)
             io.write_jsonl(Path(cfg.memory_dir) / "routines.jsonl", routines)

@@ -1,53 +1,158 @@
-"""`make experiment`: every arm of an experiment through pairs -> dpo -> eval, then one report.
+"""`make experiment`: every arm of an experiment, every seed, through tasks -> pairs -> dpo -> eval,
+then one report with paired tests.
 
-Each stage is the ordinary recipe composed from its own config with the arm's overrides, so an arm
-is exactly what `make pairs/dpo/eval ARGS=...` would have produced; the runs land in
-``outputs/<stage>/<experiment>-<arm>/``. Arms sharing the same pairs overrides share one pairs run.
+Each stage is the ordinary recipe composed from its own config with the arm's overrides, so an arm is
+exactly what `make tasks/pairs/dpo/eval ARGS=...` would have produced; runs land in
+``outputs/<stage>/<experiment>-<arm>[-s<seed>]/``. Every arm is evaluated on the same tasks run (the
+experiment's ``tasks`` overrides), whatever it trained on or with which seed. A trained arm runs once per
+seed (pair sampling and training); an eval-only arm (``train: false``: the base model, a frozen model
+with or without memory) once.
+
+Resuming: a stage whose run folder holds a finished run of the same composed config is not rerun (unless
+a stage before it in the same arm was), and each finished eval is archived with the configs of every
+stage that led to it (``archive/runs/<run>/chain.json``); an arm whose archived chain matches is not
+redone at all, so a killed or later session continues where the last finished arm left off.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 import hydra
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-from distill.recipes import CONF_DIR, compose_config, launch
+from distill import io
+from distill.experiment import ArmRun, ExperimentSpec, write_report
+from distill.recipes import CONF_DIR, compose_config, launch, recipe_run
+
+log = logging.getLogger("distill")
+ARCHIVED = ("manifest.json", "summary.json", "results.jsonl")
 
 
 def run(cfg: DictConfig) -> Path:
-    """Run the experiment; returns the report's path."""
-    from distill.recipes import dpo, pairs, report
-    from distill.recipes import eval as evaluate
+    """Run (or resume) the experiment; returns the path of its report."""
 
-    exp = cfg.experiment
+    spec = ExperimentSpec.from_config(OmegaConf.to_container(cfg.experiment, resolve=True))
     root = Path(cfg.output_dir).parent.parent  # outputs/
-    common = {stage: list(exp.common.get(stage, [])) for stage in ("pairs", "dpo", "eval")}
-    eval_runs = [_eval(evaluate, root, f"{exp.name}-base", [], common["eval"])]
-    dpo_runs: list[str] = []
-    pairs_done: dict[tuple[str, ...], Path] = {}
-    for arm, stages in exp.arms.items():
-        name = f"{exp.name}-{arm}"
-        pairs_overrides = tuple(stages.get("pairs", [])) + tuple(common["pairs"])
-        if pairs_overrides not in pairs_done:
-            pairs_dir = root / "pairs" / name
-            pairs.run(compose_config("pairs", [f"output_dir={pairs_dir}", *pairs_overrides]))
-            pairs_done[pairs_overrides] = pairs_dir
-        dpo_dir = root / "dpo" / name
-        dpo.run(compose_config("dpo", [f"output_dir={dpo_dir}", f"pairs_run={pairs_done[pairs_overrides]}",
-                                 *stages.get("dpo", []), *common["dpo"]]))
-        dpo_runs.append(str(dpo_dir))
-        eval_runs.append(_eval(evaluate, root, name, [f"checkpoint={dpo_dir / 'model'}"], common["eval"]))
-    first_pairs = next(iter(pairs_done.values()))
-    return report.run(compose_config("report", [f"output_dir={cfg.output_dir}", f"eval_runs=[{','.join(eval_runs)}]",
-                                          f"pairs_run={first_pairs}", f"dpo_runs=[{','.join(dpo_runs)}]"]))
+    archive = Path(cfg.archive_dir) if cfg.archive_dir else None
+    runner = _Runner(root, spec.name, archive, {k: list(v) for k, v in spec.common.items()})
+    with recipe_run(cfg) as ctx:
+        eval_tasks = runner.tasks(list(spec.tasks), spec.name)
+        runs: list[ArmRun] = []
+        for arm in spec.arms:
+            for seed in (spec.seeds if arm.train else [None]):
+                runs.append(runner.arm(arm, seed, eval_tasks))
+                ctx.extra["arms_done"] = [r.label for r in runs]
+        report = write_report(spec, runs, ctx.dir, archive)
+        ctx.counts.update(arms=len(spec.arms), evaluated=len(runs))
+        ctx.extra["stage_seconds"] = {r.label: r.seconds for r in runs}
+    print(f"report -> {report}")
+    return report
 
 
-def _eval(module: Any, root: Path, name: str, overrides: list[str], common: list[str]) -> str:
-    out = root / "eval" / name
-    module.run(compose_config("eval", [f"output_dir={out}", *overrides, *common]))
-    return str(out)
+class _Runner:
+    """Runs stages, skipping the ones already finished with the same config."""
+
+    def __init__(self, root: Path, name: str, archive: Path | None, common: dict[str, list[str]]):
+        self.root, self.name, self.archive, self.common = root, name, archive, common
+        self._tasks: dict[tuple[str, ...], Path] = {}
+
+    def tasks(self, overrides: list[str], run_name: str) -> Path:
+        """The tasks run for these overrides (shared by every arm that asks for the same)."""
+        key = tuple(overrides)
+        if key not in self._tasks:
+            out = self.root / "tasks" / run_name
+            self.stage("tasks", out, overrides)
+            self._tasks[key] = out
+        return self._tasks[key]
+
+    def arm(self, arm: Any, seed: int | None, eval_tasks: Path) -> ArmRun:
+        name = f"{self.name}-{arm.name}" + ("" if seed is None else f"-s{seed}")
+        result = ArmRun(arm.name, seed, self.root / "eval" / name, arm.train)
+        seeded = [] if seed is None else [f"seed={seed}"]
+        chain: dict[str, Any] = {}
+        eval_overrides = [f"tasks_run={eval_tasks}", *arm.eval, *self.common.get("eval", [])]
+        if arm.train:
+            train_tasks = (self.tasks(list(arm.tasks), f"{self.name}-{arm.name}") if arm.tasks else eval_tasks)
+            result.pairs_dir = self.root / "pairs" / name
+            result.dpo_dir = self.root / "dpo" / name
+            pairs = [f"tasks_run={train_tasks}", *seeded, *arm.pairs, *self.common.get("pairs", [])]
+            dpo = [f"pairs_run={result.pairs_dir}", *seeded, *arm.dpo, *self.common.get("dpo", [])]
+            chain["tasks_train"] = io.read_manifest(train_tasks)["config"]
+            chain["pairs"] = _plain(compose_config("pairs", [f"output_dir={result.pairs_dir}", *pairs]))
+            chain["dpo"] = _plain(compose_config("dpo", [f"output_dir={result.dpo_dir}", *dpo]))
+            eval_overrides.insert(1, f"checkpoint={result.dpo_dir / 'model'}")
+        chain["tasks_eval"] = io.read_manifest(eval_tasks)["config"]
+        chain["eval"] = _plain(compose_config("eval", [f"output_dir={result.eval_dir}", *eval_overrides]))
+        if self._archived(name, chain):
+            log.info("%s: archived with the same configs, not redone", name)
+            result.eval_dir = self.archive / "runs" / name  # type: ignore[operator]
+            return result
+        rerun = False
+        if arm.train:
+            rerun = self.stage("pairs", result.pairs_dir, pairs, result.seconds)
+            rerun = self.stage("dpo", result.dpo_dir, dpo, result.seconds, force=rerun)
+        self.stage("eval", result.eval_dir, eval_overrides, result.seconds, force=rerun)
+        if self.archive is not None:
+            result.eval_dir = self._archive(name, result.eval_dir, chain)
+        return result
+
+    def stage(self, recipe: str, out: Path, overrides: list[str], seconds: dict[str, float] | None = None,
+              force: bool = False) -> bool:
+        """Run one recipe into `out` unless it already holds a finished run of the same config;
+        returns whether it ran."""
+        import importlib
+
+        cfg = compose_config(recipe, [f"output_dir={out}", *overrides])
+        if not force and _finished_same(out, cfg):
+            log.info("%s: finished with the same config, not rerun", out)
+            return False
+        log.info("experiment %s: %s -> %s", self.name, recipe, out)
+        started = time.monotonic()
+        importlib.import_module(f"distill.recipes.{recipe}").run(cfg)
+        if seconds is not None:
+            seconds[recipe] = round(time.monotonic() - started, 1)
+        return True
+
+    def _archived(self, name: str, chain: dict[str, Any]) -> bool:
+        if self.archive is None:
+            return False
+        folder = self.archive / "runs" / name
+        try:
+            return io.read_json(folder / "chain.json") == _normal(chain) and all((folder / f).exists() for f in ARCHIVED)
+        except (FileNotFoundError, ValueError):
+            return False
+
+    def _archive(self, name: str, eval_dir: Path, chain: dict[str, Any]) -> Path:
+        """Copy a finished eval (manifest, summary, answers) and the chain that made it to the archive."""
+        folder = self.archive / "runs" / name  # type: ignore[operator]
+        folder.mkdir(parents=True, exist_ok=True)
+        for file in ARCHIVED:
+            shutil.copyfile(eval_dir / file, folder / file)
+        io.write_json(folder / "chain.json", _normal(chain))
+        return folder
+
+
+def _plain(cfg: DictConfig) -> Any:
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def _normal(data: Any) -> Any:
+    """As the data reads back from a JSON file with secrets redacted (how manifests store configs)."""
+    return json.loads(json.dumps(io.redact(data), sort_keys=True))
+
+
+def _finished_same(out: Path, cfg: DictConfig) -> bool:
+    try:
+        manifest = io.read_manifest(out)
+    except (FileNotFoundError, io.RunNotFinished, ValueError):
+        return False
+    return _normal(manifest.get("config")) == _normal(_plain(cfg))
 
 
 @hydra.main(config_path=CONF_DIR, config_name="experiment", version_base="1.3")

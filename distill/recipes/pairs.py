@@ -14,7 +14,7 @@ from distill import io
 from distill.console import format_table
 from distill.contamination import drop_contaminated
 from distill.pairs import Judged, build_pairs, pair_stats, to_datasets
-from distill.recipes import CONF_DIR, build, launch, recipe_run
+from distill.recipes import CONF_DIR, build, launch, load_tasks, recipe_run, require_split
 from distill.records import Task
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.cache import CachedSampler, cached_sampler
@@ -27,11 +27,14 @@ log = logging.getLogger("distill")
 
 def run(cfg: DictConfig) -> dict[str, Any]:
     """Build the pairs run the config describes; returns its stats."""
-    source, params, config = build(cfg.tasks), build(cfg.sampling), build(cfg.pairs)
+    params, config = build(cfg.sampling), build(cfg.pairs)
     verify, teacher_cfg, cache_cfg = build(cfg.verify), build(cfg.teacher), build(cfg.cache)
+    tasks, origin = load_tasks(cfg, progress=True)
+    for split in config.splits:
+        require_split(tasks, split, origin)
     teacher = cached_sampler(teacher_cfg, cache_cfg)
     with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
-        tasks = list(source.generate(cfg.seed, progress=True))
+        ctx.extra["tasks"] = origin
         train, dropped = drop_contaminated([t for t in tasks if t.split in config.splits],
                                            [*(t for t in tasks if t.split == "test"), *_bfcl_tasks()],
                                            cfg.contamination_ngram)

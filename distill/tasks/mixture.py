@@ -1,7 +1,9 @@
 """Mixtures: how many tasks of each sub-task and split to generate (``conf/tasks/*.yaml``).
 
-``tasks=granular`` renders every task with its sub-task instruction; ``tasks=umbrella`` is the same
-gold calls and budget with no instruction: one monolithic dataset, the seed paper's comparison.
+``tasks=granular`` renders every sub-task with its instruction; ``tasks=umbrella`` is Granite's umbrella
+baseline at the same budget: end-to-end requests answered by calls (simple, parallel, chaining, nested),
+with no instruction and none of the separate objectives. ``instruction=empty|wrong`` on granular is the
+instruction ablation (same tasks, the instruction removed or swapped).
 Generation is deterministic: each task draws from its own RNG seeded by (seed, sub-task, split, index),
 so a task does not change when the budget of another sub-task does.
 """

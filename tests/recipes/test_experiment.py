@@ -1,32 +1,124 @@
-"""`make experiment`: both arms of granular_vs_umbrella through pairs -> dpo -> eval, one report."""
+"""`make experiment`: arms x seeds through tasks -> pairs -> dpo -> eval on the same test tasks, one report
+with paired tests, and a resume that redoes nothing finished."""
 
+import pytest
 from omegaconf import open_dict
 
 from distill import io
+from distill.experiment import ExperimentSpec
 from distill.recipes import compose_config
+from distill.recipes import dpo as dpo_recipe
 from distill.recipes.experiment import run
 
+TINY = {
+    "pairs": ["pairs.pairs_per_task=1", "max_tasks=18"],
+    "dpo": ["student=tiny-random", "max_pairs=4", "sft_examples=4", "max_pair_tokens=null", "eval.per_subtask=0",
+            "dpo.args.per_device_train_batch_size=4"],
+    "eval": ["student=tiny-random", "limit_per_subtask=2", "sampling.max_tokens=4"],
+}
 
-def test_experiment_options_compose_with_their_arms():
-    assert set(compose_config("experiment").experiment.arms) == {"granular", "umbrella"}
-    assert set(compose_config("experiment", ["experiment=sft_vs_dpo"]).experiment.arms) == {"sft", "dpo", "sft_dpo"}
 
-
-def test_granular_vs_umbrella_runs_both_arms_at_the_same_budget_into_one_report(tmp_path):
-    cfg = compose_config("experiment", [f"output_dir={tmp_path}/experiment/gvu"])
+def _config(tmp_path, name="granular_vs_umbrella", seeds=(0, 1)):
+    cfg = compose_config("experiment", [f"experiment={name}", f"output_dir={tmp_path}/out/experiment/{name}",
+                                        f"archive_dir={tmp_path}/results/{name}"])
     with open_dict(cfg):
-        cfg.experiment.common.pairs = ["tasks.total=90", f"cache.path={tmp_path}/c.sqlite"]
-        cfg.experiment.common.dpo = ["student=tiny-random", "max_pairs=4", "sft_examples=4", "max_pair_tokens=null",
-                                     "eval.per_subtask=1",
-                                     "eval.max_tokens=4", "dpo.args.per_device_train_batch_size=4"]
-        cfg.experiment.common.eval = ["student=tiny-random", "limit_per_subtask=1", "sampling.max_tokens=4"]
-    report = run(cfg)
+        cfg.experiment.seeds = list(seeds)
+        cfg.experiment.tasks = ["tasks.total=180"]
+        for arm in cfg.experiment.arms.values():
+            if arm.get("tasks"):
+                arm.tasks = [o for o in arm.tasks if not o.startswith("tasks.total")] + ["tasks.total=180"]
+        cfg.experiment.common.pairs = TINY["pairs"] + [f"cache.path={tmp_path}/c.sqlite"]
+        cfg.experiment.common.dpo = TINY["dpo"]
+        cfg.experiment.common.eval = TINY["eval"]
+    return cfg
+
+
+@pytest.mark.parametrize("name", ["granular_vs_umbrella", "sft_vs_dpo", "instructions"])
+def test_every_experiment_config_names_valid_arms_and_comparisons(name):
+    spec = ExperimentSpec.from_config(dict(compose_config("experiment", [f"experiment={name}"]).experiment))
+    assert spec.arms and spec.compare and spec.question
+    tasks = compose_config("tasks", list(spec.tasks))
+    assert tasks.tasks.total * tasks.tasks.splits.test / len(tasks.tasks.weights) >= 40  # >= 40 test tasks each
+
+
+def test_a_comparison_of_an_unknown_arm_or_an_unknown_key_is_named():
+    with pytest.raises(ValueError, match=r"experiment.compare.0"):
+        ExperimentSpec.from_config({"name": "x", "arms": {"a": {}}, "compare": [["a", "b"]]})
+    with pytest.raises(ValueError, match=r"experiment.arms.a.pair"):
+        ExperimentSpec.from_config({"name": "x", "arms": {"a": {"pair": []}}})
+
+
+def test_granular_vs_umbrella_runs_every_arm_and_seed_on_the_same_test_tasks_into_one_report(tmp_path):
+    report = run(_config(tmp_path))
+    assert report == tmp_path / "results" / "granular_vs_umbrella" / "report.md"
     text = report.read_text()
-    for arm in ("base", "granular", "umbrella"):
-        assert f"granular_vs_umbrella-{arm}" in text
-    granular = io.read_manifest(tmp_path / "dpo" / "granular_vs_umbrella-granular")
-    umbrella = io.read_manifest(tmp_path / "dpo" / "granular_vs_umbrella-umbrella")
-    assert granular["counts"]["pairs"] == umbrella["counts"]["pairs"] == 4
-    findings = text.split("## Accuracy per sub-task")[0]
-    assert "**granular_vs_umbrella-umbrella: tiny-random+granular_vs_umbrella-umbrella** vs " \
-           "**granular_vs_umbrella-granular: tiny-random+granular_vs_umbrella-granular**" in findings
+    assert "### granular vs umbrella" in text and "McNemar" in text and "## Seeds" in text
+    out = tmp_path / "out"
+    granular = io.read_manifest(out / "dpo" / "granular_vs_umbrella-granular-s0")
+    umbrella = io.read_manifest(out / "dpo" / "granular_vs_umbrella-umbrella-s1")
+    assert granular["counts"]["pairs"] == umbrella["counts"]["pairs"] == 4  # the same pair budget
+    # Umbrella trains on end-to-end calls only; every arm and seed is evaluated on the same tasks.
+    umbrella_pairs = io.read_pairs(out / "pairs" / "granular_vs_umbrella-umbrella-s0")
+    assert {p.subtask for p in umbrella_pairs} <= {"simple", "parallel", "chaining", "nested"}
+    ids = {name: [line["task_id"] for line in _lines(out / "eval" / name / "results.jsonl")]
+           for name in ("granular_vs_umbrella-base", "granular_vs_umbrella-granular-s0",
+                        "granular_vs_umbrella-umbrella-s1")}
+    assert len({tuple(v) for v in ids.values()}) == 1
+    # Two seeds sample different pairs.
+    seed0 = io.read_pairs(out / "pairs" / "granular_vs_umbrella-granular-s0")
+    seed1 = io.read_pairs(out / "pairs" / "granular_vs_umbrella-granular-s1")
+    assert [p.task_id for p in seed0] != [p.task_id for p in seed1] or [p.rejected for p in seed0] != [
+        p.rejected for p in seed1]
+    archived = tmp_path / "results" / "granular_vs_umbrella" / "runs"
+    assert {p.name for p in archived.iterdir()} == {"granular_vs_umbrella-base", *(
+        f"granular_vs_umbrella-{a}-s{s}" for a in ("granular", "umbrella") for s in (0, 1))}
+
+
+def test_a_killed_experiment_resumes_without_redoing_finished_arms(tmp_path, monkeypatch):
+    real = dpo_recipe.run
+
+    def dies_on_umbrella(cfg):
+        if cfg.output_dir.endswith("-umbrella-s0"):
+            raise KeyboardInterrupt("killed")
+        return real(cfg)
+
+    monkeypatch.setattr(dpo_recipe, "run", dies_on_umbrella)
+    cfg = _config(tmp_path, seeds=(0,))
+    with pytest.raises(KeyboardInterrupt):
+        run(cfg)
+    out = tmp_path / "out"
+    first = io.read_manifest(out / "eval" / "granular_vs_umbrella-granular-s0")["started_at"]
+    pairs_first = io.read_manifest(out / "pairs" / "granular_vs_umbrella-umbrella-s0")["started_at"]
+    monkeypatch.setattr(dpo_recipe, "run", real)
+    run(_config(tmp_path, seeds=(0,)))
+    assert io.read_manifest(out / "eval" / "granular_vs_umbrella-granular-s0")["started_at"] == first
+    assert io.read_manifest(out / "pairs" / "granular_vs_umbrella-umbrella-s0")["started_at"] == pairs_first
+    assert io.read_manifest(out / "eval" / "granular_vs_umbrella-umbrella-s0")["status"] == "done"
+    # A later session with an empty outputs/ but the archive: nothing is retrained or re-evaluated.
+    import shutil
+
+    shutil.rmtree(out / "eval")
+    shutil.rmtree(out / "dpo")
+    monkeypatch.setattr(dpo_recipe, "run", dies_on_umbrella)
+    report = run(_config(tmp_path, seeds=(0,)))
+    assert not (out / "eval" / "granular_vs_umbrella-granular-s0").exists()
+    assert "### granular vs umbrella" in report.read_text()
+
+
+def test_a_changed_arm_config_is_redone(tmp_path):
+    run(_config(tmp_path, seeds=(0,)))
+    out = tmp_path / "out"
+    before = io.read_manifest(out / "eval" / "granular_vs_umbrella-granular-s0")["started_at"]
+    cfg = _config(tmp_path, seeds=(0,))
+    with open_dict(cfg):
+        cfg.experiment.arms.granular.dpo = ["dpo.args.beta=0.2"]
+    run(cfg)
+    after = io.read_manifest(out / "eval" / "granular_vs_umbrella-granular-s0")
+    assert after["started_at"] != before
+    assert io.read_manifest(out / "dpo" / "granular_vs_umbrella-granular-s0")["config"]["dpo"]["args"]["beta"] == 0.2
+
+
+def _lines(path):
+    import json
+
+    return [json.loads(line) for line in path.read_text().splitlines()]

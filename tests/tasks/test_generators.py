@@ -154,14 +154,30 @@ def test_same_seed_gives_byte_identical_jsonl(tmp_path):
     assert (tmp_path / "a.jsonl").read_bytes() != (tmp_path / "c.jsonl").read_bytes()
 
 
-def test_umbrella_has_the_same_gold_without_instructions():
+def test_empty_instruction_keeps_the_gold_and_drops_the_instruction():
     granular = list(Mixture("granular", WEIGHTS, total=180).generate(seed=0))
-    umbrella = list(Mixture("umbrella", WEIGHTS, total=180, instruction="empty").generate(seed=0))
-    assert [t.gold for t in granular] == [t.gold for t in umbrella]
-    assert [t.messages[1:] for t in granular] == [t.messages[1:] for t in umbrella]
-    for g, u in zip(granular, umbrella, strict=True):
+    ablated = list(Mixture("ablated", WEIGHTS, total=180, instruction="empty").generate(seed=0))
+    assert [t.gold for t in granular] == [t.gold for t in ablated]
+    assert [t.messages[1:] for t in granular] == [t.messages[1:] for t in ablated]
+    for g, u in zip(granular, ablated, strict=True):
         assert INSTRUCTIONS[g.subtask] in g.messages[0]["content"]
         assert not any(i in u.messages[0]["content"] for i in INSTRUCTIONS.values())
+
+
+def test_umbrella_is_end_to_end_calls_only_at_the_granular_budget():
+    from distill.recipes import build, compose_config
+
+    granular = build(compose_config("tasks").tasks)
+    umbrella = build(compose_config("tasks", ["tasks=umbrella"]).tasks)
+    assert umbrella.total == granular.total
+    tasks = list(Mixture(umbrella.name, umbrella.weights, total=200, instruction=umbrella.instruction).generate(seed=0))
+    assert {t.subtask for t in tasks} == {"simple", "parallel", "chaining", "nested"}
+    assert all(t.gold.expects_call for t in tasks)  # no irrelevance, no answer in words
+    assert not any(i in t.messages[0]["content"] for t in tasks for i in INSTRUCTIONS.values())
+    # A task with the same id is the same request and gold as in granular: only the mixture differs.
+    same = {t.id: t for t in Mixture("g", WEIGHTS, total=450).generate(seed=0)}
+    shared = [t for t in tasks if t.id in same]
+    assert shared and all(t.gold == same[t.id].gold and t.messages[1:] == same[t.id].messages[1:] for t in shared)
 
 
 def test_wrong_instruction_names_another_subtask():

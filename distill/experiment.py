@@ -1,0 +1,195 @@
+"""Experiments: what an experiment config declares (`ExperimentSpec`) and its report: every arm and seed
+evaluated on the same tasks, compared task by task (`distill.stats`), with the seed-to-seed spread.
+
+The recipe (`distill.recipes.experiment`) runs the stages; this module reads their eval runs through
+`distill.io` and writes the report.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from distill import io
+from distill.records import EvalRecord
+from distill.report import EvalRun, ReportInputs, build_report, comparison_table, seeds_table, to_html
+from distill.stats import Comparison, Outcomes, compare
+
+ARM_KEYS = ("train", "tasks", "pairs", "dpo", "eval", "label")
+STAGES = ("pairs", "dpo", "eval")
+
+
+@dataclass(frozen=True)
+class ArmSpec:
+    """One arm: what it trains on and how, or (``train: false``) a model evaluated as it is."""
+
+    name: str
+    train: bool = True
+    tasks: tuple[str, ...] = ()
+    """Overrides of the tasks run this arm trains on; empty: the experiment's own tasks run."""
+    pairs: tuple[str, ...] = ()
+    dpo: tuple[str, ...] = ()
+    eval: tuple[str, ...] = ()
+    label: str = ""
+    """What the arm is, in words, for the report."""
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    name: str
+    question: str
+    arms: tuple[ArmSpec, ...]
+    seeds: tuple[int, ...] = (0,)
+    tasks: tuple[str, ...] = ()
+    """Overrides of the tasks run every arm is evaluated on."""
+    common: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    compare: tuple[tuple[str, str], ...] = ()
+    """(A, B) arm pairs: B is tested against A."""
+
+    @classmethod
+    def from_config(cls, node: Any) -> ExperimentSpec:
+        """From the ``experiment`` config node (a plain dict).
+
+        Raises:
+            ValueError: naming the key, for an unknown key, a missing one or a comparison of an unknown arm.
+        """
+        if not isinstance(node, dict):
+            raise ValueError("experiment: expected a mapping (conf/experiment/<name>.yaml)")
+        unknown = set(node) - {"name", "question", "arms", "seeds", "tasks", "common", "compare"}
+        if unknown:
+            raise ValueError(f"experiment.{sorted(unknown)[0]}: unknown key")
+        for key in ("name", "arms"):
+            if not node.get(key):
+                raise ValueError(f"experiment.{key}: required")
+        arms = []
+        for name, arm in node["arms"].items():
+            arm = arm or {}
+            bad = set(arm) - set(ARM_KEYS)
+            if bad:
+                raise ValueError(f"experiment.arms.{name}.{sorted(bad)[0]}: unknown key (expected {', '.join(ARM_KEYS)})")
+            arms.append(ArmSpec(name, bool(arm.get("train", True)), *(tuple(arm.get(k) or ()) for k in
+                                                                        ("tasks", "pairs", "dpo", "eval")),
+                                str(arm.get("label", ""))))
+        names = {a.name for a in arms}
+        pairs = tuple(tuple(p) for p in node.get("compare") or ())
+        for index, pair in enumerate(pairs):
+            if len(pair) != 2 or not set(pair) <= names:
+                raise ValueError(f"experiment.compare.{index}: {list(pair)} must name two arms of {sorted(names)}")
+        common = node.get("common") or {}
+        bad = set(common) - set(STAGES)
+        if bad:
+            raise ValueError(f"experiment.common.{sorted(bad)[0]}: unknown stage (expected pairs, dpo or eval)")
+        seeds = tuple(int(s) for s in node.get("seeds") or (0,))
+        return cls(str(node["name"]), str(node.get("question", "")), tuple(arms), seeds, tuple(node.get("tasks") or ()),
+                   {k: tuple(v or ()) for k, v in common.items()}, pairs)  # type: ignore[arg-type]
+
+
+@dataclass
+class ArmRun:
+    """One evaluated (arm, seed): where its eval lives and what made it."""
+
+    arm: str
+    seed: int | None
+    eval_dir: Path
+    trained: bool
+    pairs_dir: Path | None = None
+    dpo_dir: Path | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.arm if self.seed is None else f"{self.arm} s{self.seed}"
+
+
+def outcomes_of(eval_dir: Path) -> Outcomes:
+    """task id -> (sub-task, correct) of an eval run's results.jsonl."""
+    return {r.task_id: (r.subtask, r.verdict.correct) for r in io.read_jsonl(eval_dir / "results.jsonl", EvalRecord)}
+
+
+def comparisons(spec: ExperimentSpec, runs: Sequence[ArmRun]) -> list[Comparison]:
+    """The paired tests the experiment asks for, each arm's seeds kept apart and paired task by task."""
+    by_arm: dict[str, list[Outcomes]] = {}
+    for run in runs:
+        by_arm.setdefault(run.arm, []).append(outcomes_of(run.eval_dir))
+    return [compare(by_arm[a], by_arm[b], a, b) for a, b in spec.compare]
+
+
+def write_report(spec: ExperimentSpec, runs: Sequence[ArmRun], out: Path, archive: Path | None) -> Path:
+    """report.md / report.html / PNGs into `out` (and the archive, when given); returns report.md's path."""
+    evals = [EvalRun(r.label, io.read_json(r.eval_dir / "summary.json"), "trained" if r.trained else "base")
+             for r in runs]
+    tests = comparisons(spec, runs)
+    findings = ["## Findings", "", *(f"- {c.finding()}" for c in tests)] if tests else None
+    inputs = ReportInputs(evals=evals, pair_stats=_pair_stats(runs), curves=_curves(runs))
+    body = build_report(inputs, out, findings=findings)
+    parts = [f"# Experiment `{spec.name}`", "", spec.question, "", *design_lines(spec, runs), "",
+             body.split("\n", 1)[1], "## Paired comparisons", "",
+             "Exact McNemar tests on the tasks both arms answered (per sub-task, Holm-adjusted across them, and "
+             "pooled), and a paired bootstrap 95% interval of the macro difference (10,000 resamples of tasks "
+             "within each sub-task). Seeds of an arm are paired task by task with the other arm's seeds.", ""]
+    for test in tests:
+        parts += [f"### {test.b} vs {test.a}", "", f"{test.finding()}.", "", *comparison_table(test), ""]
+    seeded = [r for r in runs if r.seed is not None]
+    if seeded:
+        parts += ["## Seeds", "", "Macro accuracy of each trained arm per seed (seed = pair sampling and training).", "",
+                  *seeds_table([(r.arm, r.seed, _macro(e)) for r, e in zip(runs, evals, strict=True) if r.seed is not None]),
+                  ""]
+    parts += ["## Provenance", "", *provenance_lines(runs)]
+    markdown = "\n".join(parts) + "\n"
+    with io.atomic_open(out / "report.md") as handle:
+        handle.write(markdown)
+    with io.atomic_open(out / "report.html") as handle:
+        handle.write(to_html(markdown, f"experiment {spec.name}"))
+    if archive is not None and archive.resolve() != out.resolve():
+        archive.mkdir(parents=True, exist_ok=True)
+        for file in [out / "report.md", out / "report.html", *out.glob("*.png")]:
+            shutil.copyfile(file, archive / file.name)
+        return archive / "report.md"
+    return out / "report.md"
+
+
+def design_lines(spec: ExperimentSpec, runs: Sequence[ArmRun]) -> list[str]:
+    lines = ["| arm | trains | what it is | runs |", "|---|---|---|---|"]
+    for arm in spec.arms:
+        count = sum(r.arm == arm.name for r in runs)
+        how = " ".join((*arm.tasks, *arm.pairs, *arm.dpo)) or ("the experiment's tasks" if arm.train else "–")
+        lines.append(f"| {arm.name} | {'yes' if arm.train else 'no (evaluated as is)'} | {arm.label or how} | {count} |")
+    common = "; ".join(f"{stage}: `{' '.join(v)}`" for stage, v in spec.common.items() if v)
+    lines += ["", f"Evaluation tasks: `distill tasks {' '.join(spec.tasks)}`, seeds {list(spec.seeds)}; "
+                  f"shared overrides: {common or 'none'}."]
+    return lines
+
+
+def provenance_lines(runs: Sequence[ArmRun]) -> list[str]:
+    lines = ["| run | commit | eval wall time | stage times this invocation |", "|---|---|---|---|"]
+    for run in runs:
+        manifest = io.read_manifest(run.eval_dir)
+        stages = ", ".join(f"{k} {v:.0f} s" for k, v in run.seconds.items()) or "archived / earlier"
+        lines.append(f"| {run.label} | {manifest.get('git_sha') or '?'} | {manifest.get('duration_s', 0):.0f} s | "
+                     f"{stages} |")
+    return lines
+
+
+def _macro(run: EvalRun) -> float | None:
+    return run.summary["overall"]["macro_accuracy"]
+
+
+def _pair_stats(runs: Sequence[ArmRun]) -> dict[str, Any] | None:
+    for run in runs:
+        if run.pairs_dir is not None and (run.pairs_dir / "stats.json").exists():
+            return io.read_json(run.pairs_dir / "stats.json")
+    return None
+
+
+def _curves(runs: Sequence[ArmRun]) -> list[tuple[str, list[dict[str, Any]]]]:
+    import json
+
+    curves = []
+    for run in runs:
+        if run.dpo_dir is not None and (run.dpo_dir / "metrics.jsonl").exists():
+            with open(run.dpo_dir / "metrics.jsonl", encoding="utf-8") as handle:
+                curves.append((run.label, [json.loads(line) for line in handle]))
+    return curves
