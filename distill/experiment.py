@@ -18,7 +18,7 @@ from distill.records import EvalRecord
 from distill.report import EvalRun, ReportInputs, build_report, comparison_table, seeds_table, to_html
 from distill.stats import Comparison, Outcomes, compare
 
-ARM_KEYS = ("train", "tasks", "pairs", "dpo", "eval", "label")
+ARM_KEYS = ("train", "tasks", "pairs", "dpo", "eval", "memory_from", "label")
 STAGES = ("pairs", "dpo", "eval")
 
 
@@ -33,8 +33,12 @@ class ArmSpec:
     pairs: tuple[str, ...] = ()
     dpo: tuple[str, ...] = ()
     eval: tuple[str, ...] = ()
+    memory_from: str = ""
+    """An earlier arm whose pairs run is this arm's sub-task memory (``memory.pairs_run``): for its
+    teacher's prompts when it trains, for its own prompts when it is evaluated as is."""
     label: str = ""
-    """What the arm is, in words, for the report."""
+    """What the arm is, in words, for the report. (An eval-only arm with ``pairs`` makes a pairs run
+    and uses it as its memory.)"""
 
 
 @dataclass(frozen=True)
@@ -69,10 +73,11 @@ class ExperimentSpec:
             arm = arm or {}
             bad = set(arm) - set(ARM_KEYS)
             if bad:
-                raise ValueError(f"experiment.arms.{name}.{sorted(bad)[0]}: unknown key (expected {', '.join(ARM_KEYS)})")
+                raise ValueError(f"experiment.arms.{name}.{sorted(bad)[0]}: unknown key "
+                                 f"(expected {', '.join(ARM_KEYS)})")
             arms.append(ArmSpec(name, bool(arm.get("train", True)), *(tuple(arm.get(k) or ()) for k in
                                                                         ("tasks", "pairs", "dpo", "eval")),
-                                str(arm.get("label", ""))))
+                                str(arm.get("memory_from") or ""), str(arm.get("label", ""))))
         names = {a.name for a in arms}
         pairs = tuple(tuple(p) for p in node.get("compare") or ())
         for index, pair in enumerate(pairs):
@@ -132,11 +137,10 @@ def write_report(spec: ExperimentSpec, runs: Sequence[ArmRun], out: Path, archiv
              "within each sub-task). Seeds of an arm are paired task by task with the other arm's seeds.", ""]
     for test in tests:
         parts += [f"### {test.b} vs {test.a}", "", f"{test.finding()}.", "", *comparison_table(test), ""]
-    seeded = [r for r in runs if r.seed is not None]
+    seeded = [(r.arm, r.seed, _macro(e)) for r, e in zip(runs, evals, strict=True) if r.seed is not None]
     if seeded:
-        parts += ["## Seeds", "", "Macro accuracy of each trained arm per seed (seed = pair sampling and training).", "",
-                  *seeds_table([(r.arm, r.seed, _macro(e)) for r, e in zip(runs, evals, strict=True) if r.seed is not None]),
-                  ""]
+        parts += ["## Seeds", "", "Macro accuracy of each trained arm per seed (seed = pair sampling and training).",
+                  "", *seeds_table(seeded), ""]
     parts += ["## Provenance", "", *provenance_lines(runs)]
     markdown = "\n".join(parts) + "\n"
     with io.atomic_open(out / "report.md") as handle:
@@ -156,7 +160,8 @@ def design_lines(spec: ExperimentSpec, runs: Sequence[ArmRun]) -> list[str]:
     for arm in spec.arms:
         count = sum(r.arm == arm.name for r in runs)
         how = " ".join((*arm.tasks, *arm.pairs, *arm.dpo)) or ("the experiment's tasks" if arm.train else "–")
-        lines.append(f"| {arm.name} | {'yes' if arm.train else 'no (evaluated as is)'} | {arm.label or how} | {count} |")
+        trains = "yes" if arm.train else "no (evaluated as is)"
+        lines.append(f"| {arm.name} | {trains} | {arm.label or how} | {count} |")
     common = "; ".join(f"{stage}: `{' '.join(v)}`" for stage, v in spec.common.items() if v)
     lines += ["", f"Evaluation tasks: `distill tasks {' '.join(spec.tasks)}`, seeds {list(spec.seeds)}; "
                   f"shared overrides: {common or 'none'}."]

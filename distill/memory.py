@@ -49,6 +49,9 @@ class Routine(Record):
     """How many verified traces this routine was induced from."""
     sources: tuple[str, ...] = ()
     """Ids of the tasks it was induced from (provenance; online mode checks it)."""
+    summary: str = ""
+    """The routine in the model's own words (``memory.induction=model``, AWM's induction); rendered
+    instead of the rule-made steps when present."""
 
 
 @dataclass(frozen=True)
@@ -211,8 +214,54 @@ class Retriever:
         return [self.routines[i] for i in ranked[:k] if scores[i] > 0]
 
 
+INDUCTION_PROMPT = (
+    "Below are requests that were answered correctly with the functions listed. Write the reusable routine "
+    "behind them: at most three short numbered steps saying which function to call (or that no call is "
+    "needed) and where each argument value comes from. Use <placeholders> for values; copy no value from "
+    "the examples. Reply with the steps only.")
+MAX_SUMMARY_CHARS = 600
+
+
+def induction_task(routine: Routine, traces: Sequence[Trace]) -> Task:
+    """The request asking a model to write `routine` in its own words from up to three of its traces."""
+    from distill.records import Gold
+
+    shown = [t for t in traces if t.task_id in routine.sources][:3]
+    examples = "\n\n".join(f"Request: {t.request}\nAnswer: {_answer_text(t)}" for t in shown)
+    listed = shown[0].tools if shown else ()
+    tools = "\n".join(f"- {t.name}: {t.description}" for t in listed if t.name in routine.tools)
+    user = f"{INDUCTION_PROMPT}\n\nFunctions:\n{tools or '- (none: the answer is in words)'}\n\n{examples}"
+    return Task(id=f"memory-induction/{_pattern_id(routine)}", subtask="memory_induction", split="train",
+                messages=({"role": "user", "content": user},), tools=(), gold=Gold())
+
+
+def summarized(routine: Routine, text: str | None) -> Routine:
+    """The routine with the model's text as its summary; unchanged when the model wrote nothing usable."""
+    text = (text or "").strip()
+    if not text or text.startswith("{") or "<tool_call>" in text:
+        return routine  # a call or empty text is no routine: keep the rule-made steps
+    return dataclasses.replace(routine, summary=text[:MAX_SUMMARY_CHARS])
+
+
+def _answer_text(trace: Trace) -> str:
+    calls = calls_of(trace.answer)
+    if calls:
+        return "; ".join(f"{c.name}({json.dumps(c.arguments, ensure_ascii=False)})" for c in calls)
+    return str(trace.answer.get("content") or "")
+
+
+def _pattern_id(routine: Routine) -> str:
+    import hashlib
+
+    return hashlib.sha256(pattern(routine).encode()).hexdigest()[:16]
+
+
 def render_routine(routine: Routine) -> str:
     lines = [f"[{routine.subtask}] {routine.description}"]
+    if routine.summary:
+        lines += [f"  {line}" for line in routine.summary.splitlines() if line.strip()]
+        lines.append(f"  e.g. {routine.example['request']!r} -> {routine.example['answer']}")
+        return "\n".join(lines)
     for number, step in enumerate(routine.steps, 1):
         if "call" in step:
             args = ", ".join(f"{k}={json.dumps(v) if _is_ref(v) else v}" for k, v in step["arguments"].items())
@@ -261,6 +310,9 @@ class MemoryConfig:
     pairs_run: str | None = None
     """Where the verified traces come from: a pairs run (its teacher-chosen answers on train tasks)."""
     retriever: str = "bm25"
+    induction: str = "rules"
+    """``rules`` (values abstracted to variables by rule) or ``model`` (AWM: the evaluated model writes
+    each routine from its verified traces)."""
     top_k: int = 3
     token_budget: int = 300
     online: bool = False
@@ -268,6 +320,71 @@ class MemoryConfig:
     chunk: int = 16
     """Online mode answers this many tasks between memory updates."""
 
+    def __post_init__(self) -> None:
+        if self.induction not in ("rules", "model"):
+            raise ValueError(f"memory.induction={self.induction!r}: expected rules or model")
+
     @property
     def enabled(self) -> bool:
         return self.kind != "off"
+
+
+def evaluate_with_memory(sampler: Any, tasks: list[Task], params: Any, name: str, verify: Any, sandbox: Any,
+                         memory: MemoryConfig, traces: list[Trace]) -> tuple[list[Any], list[Routine]]:
+    """Evaluate with routines in the prompt; in online mode the memory grows chunk by chunk from the
+    tasks already answered and verified. With ``induction=model`` the model writes each routine the
+    first time it is retrieved (only those: a routine never shown costs nothing). Returns (eval records,
+    the routines of the last chunk, as shown)."""
+    from distill.evaluate import evaluate
+
+    traces = list(traces)
+    records: list[Any] = []
+    chunk = memory.chunk if memory.online else max(1, len(tasks))
+    written: dict[str, Routine] = {}  # pattern -> the routine with the model's summary
+    routines = induce(traces)
+    for start in range(0, len(tasks), chunk):
+        part = tasks[start: start + chunk]
+        shown = with_routines(part, routines, traces, memory, sampler, written)
+        done = evaluate(sampler, shown, params, name, verify, sandbox)
+        records += done
+        if memory.online:
+            traces += [Trace(t.id, t.subtask, request_of(t.messages), t.tools, _answer(r))
+                       for t, r in zip(part, done, strict=True) if r.verdict.correct]
+            routines = induce(traces)
+    return records, [written.get(pattern(r), r) for r in routines]
+
+
+def with_routines(tasks: Sequence[Task], routines: list[Routine], traces: list[Trace], memory: MemoryConfig,
+                  sampler: Any, written: dict[str, Routine] | None = None) -> list[Task]:
+    """Each task with its top routines in the system prompt. A routine induced from the task itself is
+    never shown for it (a teacher answering train tasks with memory of its own answers to them).
+    With ``induction=model`` the routines shown are written by `sampler` first (kept in `written`)."""
+    written = {} if written is None else written
+    retriever = Retriever(routines, memory.retriever)
+    chosen = [[r for r in retriever.top(t, memory.top_k + 4) if t.id not in r.sources][: memory.top_k] for t in tasks]
+    if memory.induction == "model":
+        _write_routines([r for top in chosen for r in top], traces, sampler, written)
+        chosen = [[written.get(pattern(r), r) for r in top] for top in chosen]
+    return [with_memory(t, render_memory(top, memory.token_budget)) for t, top in zip(tasks, chosen, strict=True)]
+
+
+def _write_routines(routines: list[Routine], traces: list[Trace], sampler: Any, written: dict[str, Routine],
+                    max_tokens: int = 160) -> None:
+    """Ask the model for the routines not written yet (greedy, one answer each) into `written`."""
+    from distill.sampling.base import SamplingParams
+
+    todo = list({pattern(r): r for r in routines if pattern(r) not in written}.values())
+    if not todo:
+        return
+    requests = [induction_task(r, traces) for r in todo]
+    texts = {s.task_id: s.text for s in sampler.sample(requests, SamplingParams(1, 0.0, 1.0, max_tokens, 0))}
+    for routine, request in zip(todo, requests, strict=True):
+        written[pattern(routine)] = summarized(routine, texts.get(request.id))
+
+
+def _answer(record: Any) -> dict[str, Any]:
+    from distill.records import assistant_message
+
+    if record.verdict.calls:
+        return assistant_message(tuple(record.verdict.calls))
+    return assistant_message(text=record.sample.text or "")

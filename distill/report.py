@@ -258,8 +258,8 @@ def comparison_table(test: Comparison) -> list[str]:
     for row in (*test.rows, *pooled):
         holm = "–" if row.p_holm is None else _p(row.p_holm)
         bold = "**" if row.p_holm is None else ""
-        lines.append(f"| {bold}{row.group}{bold} | {row.n} | {row.a:.3f} | {row.b:.3f} | {row.diff:+.3f} | {row.only_a} | "
-                     f"{row.only_b} | {_p(row.p_value)} | {holm} |")
+        lines.append(f"| {bold}{row.group}{bold} | {row.n} | {row.a:.3f} | {row.b:.3f} | {row.diff:+.3f} | "
+                     f"{row.only_a} | {row.only_b} | {_p(row.p_value)} | {holm} |")
     if test.macro_diff is not None and test.macro_ci95 is not None:
         lines.append(f"| **macro difference** (paired bootstrap 95% CI) | | | | {test.macro_diff:+.3f} "
                      f"[{test.macro_ci95[0]:+.3f}, {test.macro_ci95[1]:+.3f}] | | | | |")

@@ -10,12 +10,13 @@ from distill.memory import (
     Retriever,
     Trace,
     approx_tokens,
+    evaluate_with_memory,
     induce,
     render_memory,
     request_of,
     with_memory,
+    with_routines,
 )
-from distill.recipes.eval import evaluate_with_memory
 from distill.records import SUBTASKS, assistant_message
 from distill.sampling.base import SamplingParams
 from distill.sampling.simulated import SimulatedSampler
@@ -116,7 +117,7 @@ def test_online_mode_never_sees_the_current_or_later_tasks(tasks):
     test = [t for t in tasks if t.split == "test"]
     spy = Spy()
     records, routines = evaluate_with_memory(spy, test, SamplingParams(n=1), "sim", None, None,
-                                             MemoryConfig(kind="awm", online=True, chunk=10, token_budget=2000))
+                                             MemoryConfig(kind="awm", online=True, chunk=10, token_budget=2000), [])
     assert len(records) == len(test) and routines
     for position, task in enumerate(test):
         chunk_start = position - position % 10
@@ -133,3 +134,67 @@ def test_minilm_retrieval_ranks_the_matching_routine_first(tasks):
     probe = next(t for t in tasks if t.split == "test" and t.subtask == "nested")
     top = retriever.top(probe, 3)
     assert len(top) == 3 and len({r.id for r in top}) == 3
+
+
+class Writer(Spy):
+    """Answers induction requests with a routine naming the request's first function; tasks as the oracle."""
+
+    def __init__(self, reply=None):
+        super().__init__()
+        self.requests, self.reply = [], reply
+
+    def sample(self, tasks, params, indices=None):
+        from distill.records import Sample
+
+        tasks = list(tasks)
+        asks = [t for t in tasks if t.subtask == "memory_induction"]
+        self.requests += asks
+        for ask in asks:
+            text = self.reply if self.reply is not None else "1. Call the function the request names.\n2. Fill <x>."
+            yield Sample(ask.id, 0, "spy", "spy", text=text)
+        yield from super().sample([t for t in tasks if t.subtask != "memory_induction"], params, indices)
+
+
+def test_model_induction_writes_only_the_routines_retrieved_and_shows_them(tasks):
+    train, test = [t for t in tasks if t.split == "train"], [t for t in tasks if t.split == "test"][:6]
+    traces = _traces(train)
+    writer = Writer()
+    config = MemoryConfig(kind="awm", induction="model", top_k=2, token_budget=2000)
+    records, routines = evaluate_with_memory(writer, test, SamplingParams(n=1), "spy", None, None, config, traces)
+    assert len(records) == len(test)
+    assert 0 < len(writer.requests) <= 2 * len(test) < len(induce(traces))  # never every routine
+    ask = writer.requests[0].messages[0]["content"]
+    assert "Request:" in ask and "<placeholders>" in ask
+    assert all("1. Call the function the request names." in writer.seen[t.id] for t in test)
+    assert sum(bool(r.summary) for r in routines) == len(writer.requests)
+
+
+@pytest.mark.parametrize("reply", ["", '{"name": "f", "arguments": {}}', "<tool_call>{}</tool_call>"])
+def test_a_model_reply_that_is_no_routine_keeps_the_rule_made_steps(tasks, reply):
+    train, test = [t for t in tasks if t.split == "train"], [t for t in tasks if t.split == "test"][:3]
+    traces = _traces(train)
+    config = MemoryConfig(kind="awm", induction="model", top_k=1, token_budget=2000)
+    shown = with_routines(test, induce(traces), traces, config, Writer(reply))
+    plain = with_routines(test, induce(traces), traces, MemoryConfig(kind="awm", top_k=1, token_budget=2000), None)
+    assert [t.messages for t in shown] == [t.messages for t in plain]
+
+
+def test_a_task_is_never_shown_a_routine_induced_from_itself(tasks):
+    train = [t for t in tasks if t.split == "train"]
+    traces = _traces(train)
+    routines = induce(traces)
+    shown = with_routines(train, routines, traces, MemoryConfig(kind="awm", top_k=3, token_budget=4000), None)
+    by_source = {s: r for r in routines for s in r.sources}
+    checked = 0
+    for task, prompt in zip(train, shown, strict=True):
+        memory = prompt.messages[0]["content"].partition("Routines that solved")[2]
+        if by_source[task.id].sources[0] == task.id:  # its own routine's example is this very request
+            assert repr(request_of(task.messages)) not in memory
+            checked += 1
+    assert checked >= 10
+    assert sum("Routines that solved" in t.messages[0]["content"] for t in shown) >= len(train) // 2
+
+
+def test_an_unknown_induction_is_a_clear_error():
+    with pytest.raises(ValueError, match="memory.induction='llm'"):
+        MemoryConfig(kind="awm", induction="llm")

@@ -19,21 +19,10 @@ from omegaconf import DictConfig
 from distill import io
 from distill.console import format_table
 from distill.evaluate import evaluate, leaderboard_rows, summarize
-from distill.memory import (
-    MemoryConfig,
-    Retriever,
-    Routine,
-    Trace,
-    induce,
-    render_memory,
-    request_of,
-    traces_from_pairs,
-    with_memory,
-)
+from distill.memory import MemoryConfig, evaluate_with_memory, traces_from_pairs
 from distill.models import StudentSpec, check_checkpoint, load_checkpoint, load_student
 from distill.recipes import CONF_DIR, build, launch, load_tasks, recipe_run, require_split
 from distill.records import Task
-from distill.sampling.base import SamplingParams
 from distill.sampling.cache import cached_sampler
 from distill.sampling.hf import HFSampler
 
@@ -55,7 +44,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
         ctx.extra["tasks"] = origin
         if memory.enabled:
-            records, routines = evaluate_with_memory(sampler, tasks, params, name, verify, sandbox, memory)
+            traces = traces_from_pairs(io.read_pairs(memory.pairs_run)) if memory.pairs_run else []
+            records, routines = evaluate_with_memory(sampler, tasks, params, name, verify, sandbox, memory, traces)
             io.write_jsonl(Path(cfg.memory_dir) / "routines.jsonl", routines)
             ctx.counts["routines"] = len(routines)
         else:
@@ -72,35 +62,6 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         closer()
     _print(summary, ctx.dir)
     return summary
-
-
-def evaluate_with_memory(sampler: Any, tasks: list[Task], params: SamplingParams, name: str, verify: Any,
-                         sandbox: Any, memory: MemoryConfig) -> tuple[list[Any], list[Routine]]:
-    """Evaluate with routines in the prompt; in online mode the memory grows chunk by chunk from the
-    tasks already answered and verified. Returns (eval records, the final routines)."""
-    traces: list[Trace] = traces_from_pairs(io.read_pairs(memory.pairs_run)) if memory.pairs_run else []
-    records: list[Any] = []
-    chunk = memory.chunk if memory.online else max(1, len(tasks))
-    routines: list[Routine] = induce(traces)
-    for start in range(0, len(tasks), chunk):
-        part = tasks[start: start + chunk]
-        retriever = Retriever(routines, memory.retriever)
-        shown = [with_memory(t, render_memory(retriever.top(t, memory.top_k), memory.token_budget)) for t in part]
-        done = evaluate(sampler, shown, params, name, verify, sandbox)
-        records += done
-        if memory.online:
-            traces += [Trace(t.id, t.subtask, request_of(t.messages), t.tools, _answer(r))
-                       for t, r in zip(part, done, strict=True) if r.verdict.correct]
-            routines = induce(traces)
-    return records, routines
-
-
-def _answer(record: Any) -> dict[str, Any]:
-    from distill.records import assistant_message
-
-    if record.verdict.calls:
-        return assistant_message(tuple(record.verdict.calls))
-    return assistant_message(text=record.sample.text or "")
 
 
 def select(tasks: list[Task], split: str, per_subtask: int | None) -> list[Task]:

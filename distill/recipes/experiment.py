@@ -61,6 +61,8 @@ class _Runner:
     def __init__(self, root: Path, name: str, archive: Path | None, common: dict[str, list[str]]):
         self.root, self.name, self.archive, self.common = root, name, archive, common
         self._tasks: dict[tuple[str, ...], Path] = {}
+        self._pairs: dict[tuple[str, int | None], tuple[Path, Any]] = {}
+        """(arm, seed) -> (its pairs run, that run's config): the memory source of later arms."""
 
     def tasks(self, overrides: list[str], run_name: str) -> Path:
         """The tasks run for these overrides (shared by every arm that asks for the same)."""
@@ -72,30 +74,52 @@ class _Runner:
         return self._tasks[key]
 
     def arm(self, arm: Any, seed: int | None, eval_tasks: Path) -> ArmRun:
+        """Plan, then run (or take from the archive) one arm at one seed."""
         name = f"{self.name}-{arm.name}" + ("" if seed is None else f"-s{seed}")
         result = ArmRun(arm.name, seed, self.root / "eval" / name, arm.train)
         seeded = [] if seed is None else [f"seed={seed}"]
-        chain: dict[str, Any] = {}
+        chain: dict[str, Any] = {"tasks_eval": io.read_manifest(eval_tasks)["config"]}
         eval_overrides = [f"tasks_run={eval_tasks}", *arm.eval, *self.common.get("eval", [])]
-        if arm.train:
-            train_tasks = (self.tasks(list(arm.tasks), f"{self.name}-{arm.name}") if arm.tasks else eval_tasks)
+        memory = []
+        if arm.memory_from:
+            source = self._pairs.get((arm.memory_from, seed)) or self._pairs.get((arm.memory_from, None))
+            if source is None:
+                raise ValueError(f"experiment.arms.{arm.name}.memory_from: {arm.memory_from!r} must be an arm "
+                                 "before it that makes pairs")
+            memory = [f"memory.pairs_run={source[0]}"]
+            chain["memory_pairs"] = source[1]
+        pairs: list[str] = []
+        if arm.train or arm.pairs:
+            train_tasks = self.tasks(list(arm.tasks), f"{self.name}-{arm.name}") if arm.tasks else eval_tasks
             result.pairs_dir = self.root / "pairs" / name
-            result.dpo_dir = self.root / "dpo" / name
-            pairs = [f"tasks_run={train_tasks}", *seeded, *arm.pairs, *self.common.get("pairs", [])]
-            dpo = [f"pairs_run={result.pairs_dir}", *seeded, *arm.dpo, *self.common.get("dpo", [])]
+            pairs = [f"tasks_run={train_tasks}", *seeded, *arm.pairs, *(memory if arm.train else []),
+                     *self.common.get("pairs", [])]
             chain["tasks_train"] = io.read_manifest(train_tasks)["config"]
             chain["pairs"] = _plain(compose_config("pairs", [f"output_dir={result.pairs_dir}", *pairs]))
+            self._pairs[(arm.name, seed)] = (result.pairs_dir, chain["pairs"])
+            if not arm.train:  # an eval-only arm's pairs are its memory: their verified teacher answers
+                memory = [f"memory.pairs_run={result.pairs_dir}"]
+        if not arm.train:
+            eval_overrides[1:1] = memory
+        if arm.train:
+            result.dpo_dir = self.root / "dpo" / name
+            dpo = [f"pairs_run={result.pairs_dir}", *seeded, *arm.dpo, *self.common.get("dpo", [])]
             chain["dpo"] = _plain(compose_config("dpo", [f"output_dir={result.dpo_dir}", *dpo]))
             eval_overrides.insert(1, f"checkpoint={result.dpo_dir / 'model'}")
-        chain["tasks_eval"] = io.read_manifest(eval_tasks)["config"]
         chain["eval"] = _plain(compose_config("eval", [f"output_dir={result.eval_dir}", *eval_overrides]))
+        uses = chain["pairs"]["memory"] if arm.train else chain["eval"]["memory"]
+        if memory and uses["kind"] == "off":
+            raise ValueError(f"experiment.arms.{arm.name}: it names a memory source (memory_from, or pairs on an "
+                             "eval-only arm) but leaves memory off: add memory=awm to its "
+                             f"{'pairs' if arm.train else 'eval'} overrides")
         if self._archived(name, chain):
             log.info("%s: archived with the same configs, not redone", name)
             result.eval_dir = self.archive / "runs" / name  # type: ignore[operator]
             return result
         rerun = False
-        if arm.train:
+        if result.pairs_dir is not None:
             rerun = self.stage("pairs", result.pairs_dir, pairs, result.seconds)
+        if result.dpo_dir is not None:
             rerun = self.stage("dpo", result.dpo_dir, dpo, result.seconds, force=rerun)
         self.stage("eval", result.eval_dir, eval_overrides, result.seconds, force=rerun)
         if self.archive is not None:
@@ -124,7 +148,8 @@ class _Runner:
             return False
         folder = self.archive / "runs" / name
         try:
-            return io.read_json(folder / "chain.json") == _normal(chain) and all((folder / f).exists() for f in ARCHIVED)
+            complete = all((folder / file).exists() for file in ARCHIVED)
+            return complete and io.read_json(folder / "chain.json") == _normal(chain)
         except (FileNotFoundError, ValueError):
             return False
 

@@ -40,7 +40,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                                            cfg.contamination_ngram)
         if cfg.max_tasks is not None:
             train = [train[i] for i in sorted(spread([t.subtask for t in train], cfg.max_tasks, cfg.seed))]
-        judged = judge_samples(train, teacher.sample(train, params), verify, sandbox)
+        judged = judge_samples(train, teacher.sample(_with_memory(cfg, train, teacher), params), verify, sandbox)
         student = _student_negatives(cfg, train, verify, sandbox)
         pairs, counts = build_pairs(train, judged, student, config,
                                     lambda samples: label_samples(train, samples, verify, sandbox), cfg.seed)
@@ -52,6 +52,21 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     teacher.close()
     _print(stats, ctx.dir)
     return stats
+
+
+def _with_memory(cfg: DictConfig, train: list[Task], teacher: Any) -> list[Task]:
+    """The prompts the teacher sees: with sub-task memory (``memory=awm``) its top routines are in the
+    system prompt; the pairs keep the plain prompts (the student trains without memory)."""
+    from distill.memory import MemoryConfig, induce, traces_from_pairs, with_routines
+
+    memory: MemoryConfig = build(cfg.memory)
+    if not memory.enabled:
+        return train
+    if memory.online or not memory.pairs_run:
+        raise ValueError("memory: a teacher with memory needs memory.pairs_run (its verified traces) and "
+                         "memory.online=false")
+    traces = traces_from_pairs(io.read_pairs(memory.pairs_run))
+    return with_routines(train, induce(traces), traces, memory, teacher)
 
 
 def _student_negatives(cfg: DictConfig, train: list[Task], verify: VerifyConfig, sandbox: Sandbox) -> Judged:

@@ -2,7 +2,7 @@
 with paired tests, and a resume that redoes nothing finished."""
 
 import pytest
-from omegaconf import open_dict
+from omegaconf import OmegaConf, open_dict
 
 from distill import io
 from distill.experiment import ExperimentSpec
@@ -33,9 +33,11 @@ def _config(tmp_path, name="granular_vs_umbrella", seeds=(0, 1)):
     return cfg
 
 
-@pytest.mark.parametrize("name", ["granular_vs_umbrella", "sft_vs_dpo", "instructions"])
+@pytest.mark.parametrize("name", ["granular_vs_umbrella", "granular_vs_umbrella_qwen", "sft_vs_dpo", "instructions",
+                                  "teacher", "memory"])
 def test_every_experiment_config_names_valid_arms_and_comparisons(name):
-    spec = ExperimentSpec.from_config(dict(compose_config("experiment", [f"experiment={name}"]).experiment))
+    node = compose_config("experiment", [f"experiment={name}"]).experiment
+    spec = ExperimentSpec.from_config(OmegaConf.to_container(node, resolve=True))
     assert spec.arms and spec.compare and spec.question
     tasks = compose_config("tasks", list(spec.tasks))
     assert tasks.tasks.total * tasks.tasks.splits.test / len(tasks.tasks.weights) >= 40  # >= 40 test tasks each
@@ -122,3 +124,37 @@ def _lines(path):
     import json
 
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _memory_config(tmp_path, arms):
+    cfg = compose_config("experiment", ["experiment=memory", f"output_dir={tmp_path}/out/experiment/memory",
+                                        f"archive_dir={tmp_path}/results/memory"])
+    with open_dict(cfg):
+        cfg.experiment.tasks = ["tasks.total=180"]
+        cfg.experiment.arms = arms
+        cfg.experiment.compare = [["off", "rules"]]
+        cfg.experiment.common.pairs = TINY["pairs"] + [f"cache.path={tmp_path}/c.sqlite"]
+        cfg.experiment.common.eval = ["limit_per_subtask=2", f"cache.path={tmp_path}/c.sqlite"]
+    return cfg
+
+
+def test_eval_only_arms_get_their_memory_from_their_own_or_an_earlier_arms_pairs(tmp_path):
+    arms = {"off": {"train": False, "eval": ["target=teacher"]},
+            "rules": {"train": False, "pairs": ["teacher=simulated"], "eval": ["target=teacher", "memory=awm"]},
+            "online": {"train": False, "memory_from": "rules",
+                       "eval": ["target=teacher", "memory=awm", "memory.online=true"]}}
+    report = run(_memory_config(tmp_path, arms))
+    out = tmp_path / "out"
+    pairs = str(out / "pairs" / "memory-rules")
+    assert io.read_manifest(out / "eval" / "memory-rules")["config"]["memory"]["pairs_run"] == pairs
+    assert io.read_manifest(out / "eval" / "memory-online")["config"]["memory"]["pairs_run"] == pairs
+    assert io.read_manifest(out / "eval" / "memory-off")["config"]["memory"]["kind"] == "off"
+    assert not (out / "pairs" / "memory-off").exists() and not (out / "dpo").exists()
+    assert "### rules vs off" in report.read_text()
+
+
+def test_a_memory_source_with_memory_left_off_is_a_clear_error(tmp_path):
+    arms = {"off": {"train": False, "eval": ["target=teacher"]},
+            "rules": {"train": False, "pairs": ["teacher=simulated"], "eval": ["target=teacher"]}}
+    with pytest.raises(ValueError, match=r"experiment.arms.rules: .*add memory=awm to its eval overrides"):
+        run(_memory_config(tmp_path, arms))

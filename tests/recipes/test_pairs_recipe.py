@@ -119,3 +119,46 @@ def test_pairs_from_a_real_local_teacher_on_llama_cpp_are_labelled_with_it(tmp_p
     assert "SIMULATED" not in capsys.readouterr().out
     again = run(_cfg(tmp_path, *overrides))
     assert again["teacher"]["cache"]["requested"] == 0 and again["pairs"] == stats["pairs"]
+
+
+def test_a_tasks_run_wins_over_the_tasks_config_and_seed(tmp_path):
+    from distill.recipes.tasks import run as make_tasks
+
+    make_tasks(compose_config("tasks", [f"output_dir={tmp_path}/tasks", "tasks.total=180", "seed=0"]))
+    run(_cfg(tmp_path, f"tasks_run={tmp_path}/tasks", "seed=5", "tasks=umbrella"))
+    used = {t.id: t for t in io.read_tasks(tmp_path / "run")}
+    made = {t.id: t for t in io.read_tasks(tmp_path / "tasks")}
+    assert used == made  # seed 5 and tasks=umbrella would have made other tasks
+    assert io.read_manifest(tmp_path / "run")["tasks"] == {"tasks_run": f"{tmp_path}/tasks", "tasks": "granular",
+                                                           "tasks_seed": 0}
+
+
+def test_a_tasks_run_without_train_tasks_is_a_clear_error(tmp_path):
+    from distill.recipes.tasks import run as make_tasks
+
+    make_tasks(compose_config("tasks", [f"output_dir={tmp_path}/tasks", "tasks.total=90",
+                                        "tasks.splits.train=0.0"]))
+    with pytest.raises(ValueError, match=r"tasks has no task in the 'train' split"):
+        run(_cfg(tmp_path, f"tasks_run={tmp_path}/tasks"))
+
+
+def test_a_teacher_with_memory_sees_routines_but_the_pairs_keep_the_plain_prompt(tmp_path, monkeypatch):
+    from distill.sampling.simulated import SimulatedSampler
+
+    run(compose_config("pairs", [f"output_dir={tmp_path}/traces", f"cache.path={tmp_path}/c0.sqlite",
+                                 "tasks.total=360"]))
+    seen = {}
+    real = SimulatedSampler.sample
+
+    def spy(self, tasks, params, indices=None):
+        tasks = list(tasks)
+        seen.update({t.id: t.messages[0]["content"] for t in tasks})
+        return real(self, tasks, params, indices)
+
+    monkeypatch.setattr(SimulatedSampler, "sample", spy)
+    run(_cfg(tmp_path, "memory=awm", f"memory.pairs_run={tmp_path}/traces"))
+    assert sum("Routines that solved" in prompt for prompt in seen.values()) > len(seen) // 2
+    pairs = io.read_pairs(tmp_path / "run")
+    assert pairs and not any("Routines that solved" in json.dumps(p.prompt) for p in pairs)
+    with pytest.raises(ValueError, match="memory.pairs_run"):
+        run(_cfg(tmp_path, "memory=awm", "memory.pairs_run=null", "run_name=x", f"output_dir={tmp_path}/x"))
