@@ -86,6 +86,24 @@ def test_backend_options_are_part_of_the_key(tmp_path, tasks):
     assert second.counters.hits == 0 and first != again
 
 
+def test_a_model_file_replaced_in_place_is_asked_again(tmp_path, tasks):
+    """An exported GGUF retrained and exported to the same path must not be answered from the cache."""
+    from distill.sampling.base import SamplerConfig
+    from distill.sampling.cache import cached_sampler
+
+    cache, model = CacheConfig(str(tmp_path / "c.sqlite")), tmp_path / "model.gguf"
+    config = SamplerConfig(backend="simulated", model=str(model))
+    model.write_bytes(b"first weights")
+    list(cached_sampler(config, cache).sample(tasks[:3], SamplingParams(n=1)))
+    same = cached_sampler(config, cache)
+    list(same.sample(tasks[:3], SamplingParams(n=1)))
+    assert same.counters.hits == 3
+    model.write_bytes(b"retrained weights")
+    replaced = cached_sampler(config, cache)
+    list(replaced.sample(tasks[:3], SamplingParams(n=1)))
+    assert replaced.counters.hits == 0
+
+
 RUN = textwrap.dedent("""
     import os, sys, time
     from distill.records import SUBTASKS
