@@ -19,7 +19,7 @@ from distill.report import EvalRun, ReportInputs, build_report, comparison_table
 from distill.stats import Comparison, Outcomes, compare
 
 ARM_KEYS = ("train", "tasks", "pairs", "dpo", "eval", "memory_from", "label")
-STAGES = ("pairs", "dpo", "eval")
+STAGES = ("pairs", "dpo", "export", "eval")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class ExperimentSpec:
     tasks: tuple[str, ...] = ()
     """Overrides of the tasks run every arm is evaluated on."""
     common: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Overrides every arm shares, per stage; ``export`` overrides (e.g. ``[outtype=f32]``) make every
+    student evaluation go through its GGUF export on llama.cpp."""
     compare: tuple[tuple[str, str], ...] = ()
     """(A, B) arm pairs: B is tested against A."""
 
@@ -86,7 +88,7 @@ class ExperimentSpec:
         common = node.get("common") or {}
         bad = set(common) - set(STAGES)
         if bad:
-            raise ValueError(f"experiment.common.{sorted(bad)[0]}: unknown stage (expected pairs, dpo or eval)")
+            raise ValueError(f"experiment.common.{sorted(bad)[0]}: unknown stage (expected {', '.join(STAGES)})")
         seeds = tuple(int(s) for s in node.get("seeds") or (0,))
         return cls(str(node["name"]), str(node.get("question", "")), tuple(arms), seeds, tuple(node.get("tasks") or ()),
                    {k: tuple(v or ()) for k, v in common.items()}, pairs)  # type: ignore[arg-type]
@@ -102,6 +104,8 @@ class ArmRun:
     trained: bool
     pairs_dir: Path | None = None
     dpo_dir: Path | None = None
+    export_dir: Path | None = None
+    """Where the student's GGUF is, when it is evaluated on llama.cpp (``common.export`` overrides given)."""
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property

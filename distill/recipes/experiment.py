@@ -106,6 +106,16 @@ class _Runner:
             dpo = [f"pairs_run={result.pairs_dir}", *seeded, *arm.dpo, *self.common.get("dpo", [])]
             chain["dpo"] = _plain(compose_config("dpo", [f"output_dir={result.dpo_dir}", *dpo]))
             eval_overrides.insert(1, f"checkpoint={result.dpo_dir / 'model'}")
+        export: list[str] = []
+        if self.common.get("export") and _evaluates_student(eval_overrides):
+            # The student answers on llama.cpp from its GGUF export (faster on a CPU than transformers).
+            result.export_dir = self.root / "export" / name
+            checkpoint = f"checkpoint={result.dpo_dir / 'model'}" if result.dpo_dir else "checkpoint=null"
+            export = [checkpoint, *self.common["export"]]
+            chain["export"] = _plain(compose_config("export", [f"output_dir={result.export_dir}", *export]))
+            eval_overrides = [o for o in eval_overrides if not o.startswith("checkpoint=")]
+            eval_overrides[1:1] = ["target=teacher", "teacher=llamacpp",
+                                   f"teacher.model={result.export_dir / 'model.gguf'}"]
         chain["eval"] = _plain(compose_config("eval", [f"output_dir={result.eval_dir}", *eval_overrides]))
         uses = chain["pairs"]["memory"] if arm.train else chain["eval"]["memory"]
         if memory and uses["kind"] == "off":
@@ -121,6 +131,8 @@ class _Runner:
             rerun = self.stage("pairs", result.pairs_dir, pairs, result.seconds)
         if result.dpo_dir is not None:
             rerun = self.stage("dpo", result.dpo_dir, dpo, result.seconds, force=rerun)
+        if result.export_dir is not None:
+            rerun = self.stage("export", result.export_dir, export, result.seconds, force=rerun)
         self.stage("eval", result.eval_dir, eval_overrides, result.seconds, force=rerun)
         if self.archive is not None:
             result.eval_dir = self._archive(name, result.eval_dir, chain)
@@ -161,6 +173,10 @@ class _Runner:
             shutil.copyfile(eval_dir / file, folder / file)
         io.write_json(folder / "chain.json", _normal(chain))
         return folder
+
+
+def _evaluates_student(overrides: list[str]) -> bool:
+    return not any(o.replace(" ", "") == "target=teacher" for o in overrides)
 
 
 def _plain(cfg: DictConfig) -> Any:

@@ -158,3 +158,21 @@ def test_a_memory_source_with_memory_left_off_is_a_clear_error(tmp_path):
             "rules": {"train": False, "pairs": ["teacher=simulated"], "eval": ["target=teacher"]}}
     with pytest.raises(ValueError, match=r"experiment.arms.rules: .*add memory=awm to its eval overrides"):
         run(_memory_config(tmp_path, arms))
+
+
+@pytest.mark.real_model
+def test_with_export_overrides_the_student_is_evaluated_from_its_gguf_on_llamacpp(tmp_path):
+    pytest.importorskip("llama_cpp", reason="needs llama-cpp-python: `make llamacpp`")
+    cfg = _config(tmp_path, seeds=(0,))
+    with open_dict(cfg):
+        cfg.experiment.arms = {"base": {"train": False}}
+        cfg.experiment.compare = []
+        cfg.experiment.common.export = ["outtype=f32"]
+        cfg.experiment.common.eval = ["limit_per_subtask=1", "sampling.max_tokens=16", f"cache.path={tmp_path}/c.sqlite"]
+    run(cfg)
+    out = tmp_path / "out"
+    config = io.read_manifest(out / "eval" / "granular_vs_umbrella-base")["config"]
+    gguf = out / "export" / "granular_vs_umbrella-base" / "model.gguf"
+    assert (config["target"], config["teacher"]["backend"], config["teacher"]["model"]) == ("teacher", "llamacpp",
+                                                                                           str(gguf))
+    assert gguf.exists() and io.read_manifest(gguf.parent)["gguf"]["outtype"] == "f32"
