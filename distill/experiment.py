@@ -107,6 +107,8 @@ class ArmRun:
     export_dir: Path | None = None
     """Where the student's GGUF is, when it is evaluated on llama.cpp (``common.export`` overrides given)."""
     seconds: dict[str, float] = field(default_factory=dict)
+    commands: dict[str, str] = field(default_factory=dict)
+    """Stage -> the command that reruns it alone (``distill <stage> output_dir=... <overrides>``)."""
 
     @property
     def label(self) -> str:
@@ -179,6 +181,9 @@ def provenance_lines(runs: Sequence[ArmRun]) -> list[str]:
         stages = ", ".join(f"{k} {v:.0f} s" for k, v in run.seconds.items()) or "archived / earlier"
         lines.append(f"| {run.label} | {manifest.get('git_sha') or '?'} | {manifest.get('duration_s', 0):.0f} s | "
                      f"{stages} |")
+    lines += ["", "Each stage of each run alone (`make experiment` runs them all, skipping what is done):", ""]
+    for run in runs:
+        lines += [f"- {run.label}:", "", "```bash", *run.commands.values(), "```", ""]
     return lines
 
 

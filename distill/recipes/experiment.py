@@ -89,6 +89,7 @@ class _Runner:
             memory = [f"memory.pairs_run={source[0]}"]
             chain["memory_pairs"] = source[1]
         pairs: list[str] = []
+        dpo: list[str] = []
         if arm.train or arm.pairs:
             train_tasks = self.tasks(list(arm.tasks), f"{self.name}-{arm.name}") if arm.tasks else eval_tasks
             result.pairs_dir = self.root / "pairs" / name
@@ -117,6 +118,11 @@ class _Runner:
             eval_overrides[1:1] = ["target=teacher", "teacher=llamacpp",
                                    f"teacher.model={result.export_dir / 'model.gguf'}"]
         chain["eval"] = _plain(compose_config("eval", [f"output_dir={result.eval_dir}", *eval_overrides]))
+        stages = {"pairs": pairs, "dpo": dpo if arm.train else None, "export": export, "eval": eval_overrides}
+        out = {"pairs": result.pairs_dir, "dpo": result.dpo_dir, "export": result.export_dir, "eval": result.eval_dir}
+        result.commands = {stage: _command(stage, out[stage], overrides) for stage, overrides in stages.items()
+                           if overrides and out[stage] is not None}
+        chain["commands"] = result.commands
         uses = chain["pairs"]["memory"] if arm.train else chain["eval"]["memory"]
         if memory and uses["kind"] == "off":
             raise ValueError(f"experiment.arms.{arm.name}: it names a memory source (memory_from, or pairs on an "
@@ -173,6 +179,13 @@ class _Runner:
             shutil.copyfile(eval_dir / file, folder / file)
         io.write_json(folder / "chain.json", _normal(chain))
         return folder
+
+
+def _command(recipe: str, out: Path, overrides: list[str]) -> str:
+    """The command that reruns one stage of an arm alone."""
+    import shlex
+
+    return " ".join(["distill", recipe, f"output_dir={out}", *map(shlex.quote, overrides)])
 
 
 def _evaluates_student(overrides: list[str]) -> bool:

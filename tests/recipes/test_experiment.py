@@ -1,6 +1,8 @@
 """`make experiment`: arms x seeds through tasks -> pairs -> dpo -> eval on the same test tasks, one report
 with paired tests, and a resume that redoes nothing finished."""
 
+import shlex
+
 import pytest
 from omegaconf import OmegaConf, open_dict
 
@@ -8,6 +10,7 @@ from distill import io
 from distill.experiment import ExperimentSpec
 from distill.recipes import compose_config
 from distill.recipes import dpo as dpo_recipe
+from distill.recipes.eval import run as evaluate
 from distill.recipes.experiment import run
 
 TINY = {
@@ -74,6 +77,14 @@ def test_granular_vs_umbrella_runs_every_arm_and_seed_on_the_same_test_tasks_int
     archived = tmp_path / "results" / "granular_vs_umbrella" / "runs"
     assert {p.name for p in archived.iterdir()} == {"granular_vs_umbrella-base", *(
         f"granular_vs_umbrella-{a}-s{s}" for a in ("granular", "umbrella") for s in (0, 1))}
+    # The command the report gives for an arm's evaluation reproduces its numbers.
+    command = io.read_json(archived / "granular_vs_umbrella-granular-s1" / "chain.json")["commands"]["eval"]
+    assert command in text
+    words = shlex.split(command)
+    assert words[:2] == ["distill", "eval"]
+    overrides = [w for w in words[2:] if not w.startswith("output_dir=")] + [f"output_dir={tmp_path}/again"]
+    again = evaluate(compose_config("eval", overrides))
+    assert again["subtasks"] == io.read_json(archived / "granular_vs_umbrella-granular-s1" / "summary.json")["subtasks"]
 
 
 def test_a_killed_experiment_resumes_without_redoing_finished_arms(tmp_path, monkeypatch):
