@@ -125,15 +125,20 @@ def comparisons(spec: ExperimentSpec, runs: Sequence[ArmRun]) -> list[Comparison
     by_arm: dict[str, list[Outcomes]] = {}
     for run in runs:
         by_arm.setdefault(run.arm, []).append(outcomes_of(run.eval_dir))
-    return [compare(by_arm[a], by_arm[b], a, b) for a, b in spec.compare]
+    return [compare(by_arm[a], by_arm[b], a, b) for a, b in spec.compare if a in by_arm and b in by_arm]
 
 
-def write_report(spec: ExperimentSpec, runs: Sequence[ArmRun], out: Path, archive: Path | None) -> Path:
-    """report.md / report.html / PNGs into `out` (and the archive, when given); returns report.md's path."""
+def write_report(spec: ExperimentSpec, runs: Sequence[ArmRun], out: Path, archive: Path | None,
+                 command: str = "") -> Path:
+    """report.md / report.html / PNGs into `out` (and the archive, when given, with commands.sh); returns
+    report.md's path. Comparisons of an arm not run yet are left out (the design table says so)."""
     evals = [EvalRun(r.label, io.read_json(r.eval_dir / "summary.json"), "trained" if r.trained else "base")
              for r in runs]
     tests = comparisons(spec, runs)
-    findings = ["## Findings", "", *(f"- {c.finding()}" for c in tests)] if tests else None
+    done = {r.arm for r in runs}
+    pending = [f"{b} vs {a}" for a, b in spec.compare if not {a, b} <= done]
+    findings = ["## Findings", "", *(f"- {c.finding()}" for c in tests),
+                *(f"- {p}: not run yet (resume with the command below)" for p in pending)]
     inputs = ReportInputs(evals=evals, pair_stats=_pair_stats(runs), curves=_curves(runs))
     body = build_report(inputs, out, findings=findings)
     parts = [f"# Experiment `{spec.name}`", "", spec.question, "", *design_lines(spec, runs), "",
@@ -147,7 +152,8 @@ def write_report(spec: ExperimentSpec, runs: Sequence[ArmRun], out: Path, archiv
     if seeded:
         parts += ["## Seeds", "", "Macro accuracy of each trained arm per seed (seed = pair sampling and training).",
                   "", *seeds_table(seeded), ""]
-    parts += ["## Provenance", "", *provenance_lines(runs)]
+    parts += ["## Provenance", "", f"Command: `{command}` (rerun it to resume: finished arms are not redone).", "",
+              *provenance_lines(runs)]
     markdown = "\n".join(parts) + "\n"
     with io.atomic_open(out / "report.md") as handle:
         handle.write(markdown)
@@ -157,6 +163,9 @@ def write_report(spec: ExperimentSpec, runs: Sequence[ArmRun], out: Path, archiv
         archive.mkdir(parents=True, exist_ok=True)
         for file in [out / "report.md", out / "report.html", *out.glob("*.png")]:
             shutil.copyfile(file, archive / file.name)
+        with io.atomic_open(archive / "commands.sh") as handle:
+            handle.write(f"#!/usr/bin/env bash\n# {spec.name}: run from the repository root after `make models`; "
+                         f"rerunning resumes.\nset -euo pipefail\n.venv/bin/{command}\n")
         return archive / "report.md"
     return out / "report.md"
 

@@ -36,7 +36,6 @@ ARCHIVED = ("manifest.json", "summary.json", "results.jsonl")
 
 def run(cfg: DictConfig) -> Path:
     """Run (or resume) the experiment; returns the path of its report."""
-
     spec = ExperimentSpec.from_config(OmegaConf.to_container(cfg.experiment, resolve=True))
     root = Path(cfg.output_dir).parent.parent  # outputs/
     archive = Path(cfg.archive_dir) if cfg.archive_dir else None
@@ -48,11 +47,21 @@ def run(cfg: DictConfig) -> Path:
             for seed in (spec.seeds if arm.train else [None]):
                 runs.append(runner.arm(arm, seed, eval_tasks))
                 ctx.extra["arms_done"] = [r.label for r in runs]
-        report = write_report(spec, runs, ctx.dir, archive)
+                # A report after every run: an experiment longer than a session reads well half done.
+                report = write_report(spec, runs, ctx.dir, archive, _command(cfg))
         ctx.counts.update(arms=len(spec.arms), evaluated=len(runs))
         ctx.extra["stage_seconds"] = {r.label: r.seconds for r in runs}
     print(f"report -> {report}")
     return report
+
+
+def _command(cfg: DictConfig) -> str:
+    """How this experiment was started: the command line's overrides when Hydra launched it."""
+    from hydra.core.hydra_config import HydraConfig
+
+    overrides = list(HydraConfig.get().overrides.task) if HydraConfig.initialized() else [
+        f"experiment={cfg.experiment.name}"]
+    return "distill experiment " + " ".join(overrides)
 
 
 class _Runner:
@@ -120,7 +129,7 @@ class _Runner:
         chain["eval"] = _plain(compose_config("eval", [f"output_dir={result.eval_dir}", *eval_overrides]))
         stages = {"pairs": pairs, "dpo": dpo if arm.train else None, "export": export, "eval": eval_overrides}
         out = {"pairs": result.pairs_dir, "dpo": result.dpo_dir, "export": result.export_dir, "eval": result.eval_dir}
-        result.commands = {stage: _command(stage, out[stage], overrides) for stage, overrides in stages.items()
+        result.commands = {stage: _stage_command(stage, out[stage], overrides) for stage, overrides in stages.items()
                            if overrides and out[stage] is not None}
         chain["commands"] = result.commands
         uses = chain["pairs"]["memory"] if arm.train else chain["eval"]["memory"]
@@ -181,7 +190,7 @@ class _Runner:
         return folder
 
 
-def _command(recipe: str, out: Path, overrides: list[str]) -> str:
+def _stage_command(recipe: str, out: Path, overrides: list[str]) -> str:
     """The command that reruns one stage of an arm alone."""
     import shlex
 
