@@ -80,3 +80,16 @@ def test_a_record_with_a_lone_surrogate_is_written_and_read_back(tmp_path):
     io.write_jsonl(tmp_path / "s.jsonl", [sample])
     (back,) = io.read_jsonl(tmp_path / "s.jsonl", Sample)
     assert back == sample
+
+
+def test_a_run_records_the_commit_it_started_on_not_one_made_while_it_ran(tmp_path, monkeypatch):
+    from omegaconf import OmegaConf
+
+    from distill.recipes import recipe_run
+
+    commits = iter(["aaaaaaa", "bbbbbbb", "ccccccc"])
+    monkeypatch.setattr(io, "git_sha", lambda *a: next(commits))
+    cfg = OmegaConf.create({"recipe": "tasks", "run_name": "x", "output_dir": str(tmp_path / "run")})
+    with recipe_run(cfg):
+        pass  # the manifest is written at the start and again at the end
+    assert io.read_manifest(tmp_path / "run")["git_sha"] == "aaaaaaa"

@@ -116,10 +116,11 @@ def recipe_run(cfg: DictConfig) -> Iterator[RunContext]:
     ctx.dir.mkdir(parents=True, exist_ok=True)
     config = OmegaConf.to_container(cfg, resolve=True)
     started, t0 = io.now_iso(), time.monotonic()
+    commit = io.git_sha()  # the code that runs is the code at the start, whatever is committed meanwhile
 
     def manifest(status: str) -> None:
         io.write_manifest(ctx.dir, {
-            "recipe": ctx.recipe, "run_name": cfg.run_name, "status": status, "config": config,
+            "git_sha": commit, "recipe": ctx.recipe, "run_name": cfg.run_name, "status": status, "config": config,
             "started_at": started, "finished_at": io.now_iso() if status != "running" else None,
             "duration_s": round(time.monotonic() - t0, 3), "counts": ctx.counts, **ctx.extra,
         })
