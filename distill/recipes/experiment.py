@@ -127,6 +127,11 @@ class _Runner:
             eval_overrides[1:1] = ["target=teacher", "teacher=llamacpp",
                                    f"teacher.model={result.export_dir / 'model.gguf'}"]
         chain["eval"] = _plain(compose_config("eval", [f"output_dir={result.eval_dir}", *eval_overrides]))
+        trained_as = chain.get("dpo", chain["eval"])["student"]
+        if export and chain["export"]["student"] != trained_as:
+            raise ValueError(f"experiment.common.export: it exports student {chain['export']['student']['name']!r} "
+                             f"but arm {arm.name} uses {trained_as['name']!r}: give export the same student= "
+                             "override as dpo and eval")
         stages = {"pairs": pairs, "dpo": dpo if arm.train else None, "export": export, "eval": eval_overrides}
         out = {"pairs": result.pairs_dir, "dpo": result.dpo_dir, "export": result.export_dir, "eval": result.eval_dir}
         result.commands = {stage: _stage_command(stage, out[stage], overrides) for stage, overrides in stages.items()

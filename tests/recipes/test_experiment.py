@@ -33,6 +33,7 @@ def _config(tmp_path, name="granular_vs_umbrella", seeds=(0, 1)):
         cfg.experiment.common.pairs = TINY["pairs"] + [f"cache.path={tmp_path}/c.sqlite"]
         cfg.experiment.common.dpo = TINY["dpo"]
         cfg.experiment.common.eval = TINY["eval"]
+        cfg.experiment.common.export = []  # evaluate in transformers (the export path has its own test)
     return cfg
 
 
@@ -187,3 +188,11 @@ def test_with_export_overrides_the_student_is_evaluated_from_its_gguf_on_llamacp
     assert (config["target"], config["teacher"]["backend"], config["teacher"]["model"]) == ("teacher", "llamacpp",
                                                                                            str(gguf))
     assert gguf.exists() and io.read_manifest(gguf.parent)["gguf"]["outtype"] == "f32"
+
+
+def test_an_export_of_another_student_than_the_one_trained_is_a_clear_error(tmp_path):
+    cfg = _config(tmp_path, seeds=(0,))
+    with open_dict(cfg):
+        cfg.experiment.common.export = ["outtype=f32"]  # exports smollm2-135m, the arms train tiny-random
+    with pytest.raises(ValueError, match=r"experiment.common.export: it exports student 'smollm2-135m' but arm"):
+        run(cfg)
