@@ -72,6 +72,9 @@ class ExperimentSpec:
                 raise ValueError(f"experiment.{key}: required")
         arms = []
         for name, arm in node["arms"].items():
+            if not isinstance(name, str):
+                raise ValueError(f"experiment.arms: the arm name {name!r} is not a string (YAML reads off, on, yes "
+                                 "and no as booleans): quote it or rename it")
             arm = arm or {}
             bad = set(arm) - set(ARM_KEYS)
             if bad:

@@ -61,7 +61,10 @@ def compose_config(recipe: str, overrides: Sequence[str] = ()) -> DictConfig:
     """A recipe's config as `make <recipe> ARGS="..."` would compose it, for callers outside Hydra's
     command line (the experiment recipe, benchmarks, tests)."""
     from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
 
+    if GlobalHydra.instance().is_initialized():  # inside a recipe Hydra launched (`distill experiment`)
+        return compose(config_name=recipe, overrides=list(overrides))
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         return compose(config_name=recipe, overrides=list(overrides))
 

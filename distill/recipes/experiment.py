@@ -37,7 +37,7 @@ ARCHIVED = ("manifest.json", "summary.json", "results.jsonl")
 def run(cfg: DictConfig) -> Path:
     """Run (or resume) the experiment; returns the path of its report."""
     spec = ExperimentSpec.from_config(OmegaConf.to_container(cfg.experiment, resolve=True))
-    root = Path(cfg.output_dir).parent.parent  # outputs/
+    root = _relative(Path(cfg.output_dir).parent.parent)  # outputs/
     archive = Path(cfg.archive_dir) if cfg.archive_dir else None
     runner = _Runner(root, spec.name, archive, {k: list(v) for k, v in spec.common.items()})
     with recipe_run(cfg) as ctx:
@@ -53,6 +53,15 @@ def run(cfg: DictConfig) -> Path:
         ctx.extra["stage_seconds"] = {r.label: r.seconds for r in runs}
     print(f"report -> {report}")
     return report
+
+
+def _relative(path: Path) -> Path:
+    """`path` relative to the working directory when it is under it: the archived configs then name
+    ``outputs/...``, the same on any clone, and a later session's configs match them."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def _command(cfg: DictConfig) -> str:

@@ -52,6 +52,8 @@ def test_a_comparison_of_an_unknown_arm_or_an_unknown_key_is_named():
         ExperimentSpec.from_config({"name": "x", "arms": {"a": {}}, "compare": [["a", "b"]]})
     with pytest.raises(ValueError, match=r"experiment.arms.a.pair"):
         ExperimentSpec.from_config({"name": "x", "arms": {"a": {"pair": []}}})
+    with pytest.raises(ValueError, match=r"the arm name False is not a string \(YAML reads off"):
+        ExperimentSpec.from_config({"name": "x", "arms": {False: {}}})
 
 
 def test_granular_vs_umbrella_runs_every_arm_and_seed_on_the_same_test_tasks_into_one_report(tmp_path):
@@ -196,3 +198,19 @@ def test_an_export_of_another_student_than_the_one_trained_is_a_clear_error(tmp_
         cfg.experiment.common.export = ["outtype=f32"]  # exports smollm2-135m, the arms train tiny-random
     with pytest.raises(ValueError, match=r"experiment.common.export: it exports student 'smollm2-135m' but arm"):
         run(cfg)
+
+
+def test_distill_experiment_runs_from_the_command_line_where_hydra_is_already_initialized(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    assets = Path(__file__).resolve().parents[1] / "assets" / "conf"
+    command = [sys.executable, "-m", "distill.recipes.experiment", "experiment=cli_tiny",
+               f"hydra.searchpath=[file://{assets}]", f"output_dir={tmp_path}/outputs/experiment/cli_tiny",
+               f"archive_dir={tmp_path}/results", f"hydra.run.dir={tmp_path}/outputs/experiment/cli_tiny"]
+    # Run from tmp_path: every relative path (outputs/, teacher_cache/) lands there.
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "### rules vs plain" in (tmp_path / "results" / "report.md").read_text()
+    assert "distill experiment experiment=cli_tiny" in (tmp_path / "results" / "commands.sh").read_text()
