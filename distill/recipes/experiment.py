@@ -27,11 +27,13 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from distill import io
-from distill.experiment import ArmRun, ExperimentSpec, write_report
+from distill.experiment import ArmRun, ArmSpec, ExperimentSpec, write_report
 from distill.recipes import CONF_DIR, compose_config, launch, recipe_run
 
 log = logging.getLogger("distill")
 ARCHIVED = ("manifest.json", "summary.json", "results.jsonl")
+Stage = tuple[str, Path, list[str]]
+"""(recipe, its run folder, its overrides)."""
 
 
 def run(cfg: DictConfig) -> Path:
@@ -91,23 +93,29 @@ class _Runner:
             self._tasks[key] = out
         return self._tasks[key]
 
-    def arm(self, arm: Any, seed: int | None, eval_tasks: Path) -> ArmRun:
-        """Plan, then run (or take from the archive) one arm at one seed."""
+    def arm(self, arm: ArmSpec, seed: int | None, eval_tasks: Path) -> ArmRun:
+        """Run one arm at one seed, or take it from the archive when the same configs made it."""
+        result, stages, chain = self.plan(arm, seed, eval_tasks)
+        name = result.eval_dir.name
+        if self._archived(name, chain):
+            log.info("%s: archived with the same configs, not redone", name)
+            result.eval_dir = self.archive / "runs" / name  # type: ignore[operator]
+            return result
+        rerun = False  # a stage that ran makes every later stage of the arm run again
+        for recipe, out, overrides in stages:
+            rerun = self.stage(recipe, out, overrides, result.seconds, force=rerun)
+        if self.archive is not None:
+            result.eval_dir = self._archive(name, result.eval_dir, chain)
+        return result
+
+    def plan(self, arm: ArmSpec, seed: int | None, eval_tasks: Path) -> tuple[ArmRun, list[Stage], dict[str, Any]]:
+        """(the arm's run, its stages in order, the composed config of every stage: the archive's key)."""
         name = f"{self.name}-{arm.name}" + ("" if seed is None else f"-s{seed}")
         result = ArmRun(arm.name, seed, self.root / "eval" / name, arm.train)
         seeded = [] if seed is None else [f"seed={seed}"]
         chain: dict[str, Any] = {"tasks_eval": io.read_manifest(eval_tasks)["config"]}
-        eval_overrides = [f"tasks_run={eval_tasks}", *arm.eval, *self.common.get("eval", [])]
-        memory = []
-        if arm.memory_from:
-            source = self._pairs.get((arm.memory_from, seed)) or self._pairs.get((arm.memory_from, None))
-            if source is None:
-                raise ValueError(f"experiment.arms.{arm.name}.memory_from: {arm.memory_from!r} must be an arm "
-                                 "before it that makes pairs")
-            memory = [f"memory.pairs_run={source[0]}"]
-            chain["memory_pairs"] = source[1]
-        pairs: list[str] = []
-        dpo: list[str] = []
+        memory = self._memory_from(arm, seed, chain)
+        stages: list[Stage] = []
         if arm.train or arm.pairs:
             train_tasks = self.tasks(list(arm.tasks), f"{self.name}-{arm.name}") if arm.tasks else eval_tasks
             result.pairs_dir = self.root / "pairs" / name
@@ -116,56 +124,49 @@ class _Runner:
             chain["tasks_train"] = io.read_manifest(train_tasks)["config"]
             chain["pairs"] = _plain(compose_config("pairs", [f"output_dir={result.pairs_dir}", *pairs]))
             self._pairs[(arm.name, seed)] = (result.pairs_dir, chain["pairs"])
+            stages.append(("pairs", result.pairs_dir, pairs))
             if not arm.train:  # an eval-only arm's pairs are its memory: their verified teacher answers
                 memory = [f"memory.pairs_run={result.pairs_dir}"]
-        if not arm.train:
-            eval_overrides[1:1] = memory
+        own_memory = [] if arm.train else memory
+        evaluation = [f"tasks_run={eval_tasks}", *own_memory, *arm.eval, *self.common.get("eval", [])]
         if arm.train:
             result.dpo_dir = self.root / "dpo" / name
             dpo = [f"pairs_run={result.pairs_dir}", *seeded, *arm.dpo, *self.common.get("dpo", [])]
             chain["dpo"] = _plain(compose_config("dpo", [f"output_dir={result.dpo_dir}", *dpo]))
-            eval_overrides.insert(1, f"checkpoint={result.dpo_dir / 'model'}")
-        export: list[str] = []
-        if self.common.get("export") and _evaluates_student(eval_overrides):
-            # The student answers on llama.cpp from its GGUF export (faster on a CPU than transformers).
-            result.export_dir = self.root / "export" / name
-            checkpoint = f"checkpoint={result.dpo_dir / 'model'}" if result.dpo_dir else "checkpoint=null"
-            export = [checkpoint, *self.common["export"]]
-            chain["export"] = _plain(compose_config("export", [f"output_dir={result.export_dir}", *export]))
-            eval_overrides = [o for o in eval_overrides if not o.startswith("checkpoint=")]
-            eval_overrides[1:1] = ["target=teacher", "teacher=llamacpp",
-                                   f"teacher.model={result.export_dir / 'model.gguf'}"]
-        chain["eval"] = _plain(compose_config("eval", [f"output_dir={result.eval_dir}", *eval_overrides]))
-        trained_as = chain.get("dpo", chain["eval"])["student"]
-        if export and chain["export"]["student"] != trained_as:
-            raise ValueError(f"experiment.common.export: it exports student {chain['export']['student']['name']!r} "
-                             f"but arm {arm.name} uses {trained_as['name']!r}: give export the same student= "
-                             "override as dpo and eval")
-        stages = {"pairs": pairs, "dpo": dpo if arm.train else None, "export": export, "eval": eval_overrides}
-        out = {"pairs": result.pairs_dir, "dpo": result.dpo_dir, "export": result.export_dir, "eval": result.eval_dir}
-        result.commands = {stage: _stage_command(stage, out[stage], overrides) for stage, overrides in stages.items()
-                           if overrides and out[stage] is not None}
+            stages.append(("dpo", result.dpo_dir, dpo))
+            evaluation.insert(1, f"checkpoint={result.dpo_dir / 'model'}")
+        if self.common.get("export") and _evaluates_student(evaluation):
+            evaluation = self._plan_export(result, evaluation, chain, stages)
+        chain["eval"] = _plain(compose_config("eval", [f"output_dir={result.eval_dir}", *evaluation]))
+        stages.append(("eval", result.eval_dir, evaluation))
+        _check(arm, chain, bool(memory))
+        result.commands = {recipe: _stage_command(recipe, out, overrides) for recipe, out, overrides in stages}
         chain["commands"] = result.commands
-        uses = chain["pairs"]["memory"] if arm.train else chain["eval"]["memory"]
-        if memory and uses["kind"] == "off":
-            raise ValueError(f"experiment.arms.{arm.name}: it names a memory source (memory_from, or pairs on an "
-                             "eval-only arm) but leaves memory off: add memory=awm to its "
-                             f"{'pairs' if arm.train else 'eval'} overrides")
-        if self._archived(name, chain):
-            log.info("%s: archived with the same configs, not redone", name)
-            result.eval_dir = self.archive / "runs" / name  # type: ignore[operator]
-            return result
-        rerun = False
-        if result.pairs_dir is not None:
-            rerun = self.stage("pairs", result.pairs_dir, pairs, result.seconds)
-        if result.dpo_dir is not None:
-            rerun = self.stage("dpo", result.dpo_dir, dpo, result.seconds, force=rerun)
-        if result.export_dir is not None:
-            rerun = self.stage("export", result.export_dir, export, result.seconds, force=rerun)
-        self.stage("eval", result.eval_dir, eval_overrides, result.seconds, force=rerun)
-        if self.archive is not None:
-            result.eval_dir = self._archive(name, result.eval_dir, chain)
-        return result
+        return result, stages, chain
+
+    def _memory_from(self, arm: ArmSpec, seed: int | None, chain: dict[str, Any]) -> list[str]:
+        """The ``memory.pairs_run`` override naming an earlier arm's pairs run (``memory_from``)."""
+        if not arm.memory_from:
+            return []
+        source = self._pairs.get((arm.memory_from, seed)) or self._pairs.get((arm.memory_from, None))
+        if source is None:
+            raise ValueError(f"experiment.arms.{arm.name}.memory_from: {arm.memory_from!r} must be an arm "
+                             "before it that makes pairs")
+        chain["memory_pairs"] = source[1]
+        return [f"memory.pairs_run={source[0]}"]
+
+    def _plan_export(self, result: ArmRun, evaluation: list[str], chain: dict[str, Any],
+                     stages: list[Stage]) -> list[str]:
+        """Add the export stage; returns the eval overrides that answer on llama.cpp from its GGUF (faster on
+        a CPU than transformers, and resumable through the response cache)."""
+        result.export_dir = self.root / "export" / result.eval_dir.name
+        checkpoint = f"checkpoint={result.dpo_dir / 'model'}" if result.dpo_dir else "checkpoint=null"
+        export = [checkpoint, *self.common["export"]]
+        chain["export"] = _plain(compose_config("export", [f"output_dir={result.export_dir}", *export]))
+        stages.append(("export", result.export_dir, export))
+        evaluation = [o for o in evaluation if not o.startswith("checkpoint=")]
+        evaluation[1:1] = ["target=teacher", "teacher=llamacpp", f"teacher.model={result.export_dir / 'model.gguf'}"]
+        return evaluation
 
     def stage(self, recipe: str, out: Path, overrides: list[str], seconds: dict[str, float] | None = None,
               force: bool = False) -> bool:
@@ -202,6 +203,21 @@ class _Runner:
             shutil.copyfile(eval_dir / file, folder / file)
         io.write_json(folder / "chain.json", _normal(chain))
         return folder
+
+
+def _check(arm: ArmSpec, chain: dict[str, Any], has_memory: bool) -> None:
+    """Raises ValueError for an arm whose stages disagree: an export of another student than the one
+    trained or evaluated, or a memory source with memory left off."""
+    trained_as = chain.get("dpo", chain["eval"])["student"]
+    if "export" in chain and chain["export"]["student"] != trained_as:
+        raise ValueError(f"experiment.common.export: it exports student {chain['export']['student']['name']!r} "
+                         f"but arm {arm.name} uses {trained_as['name']!r}: give export the same student= "
+                         "override as dpo and eval")
+    uses = chain["pairs"]["memory"] if arm.train else chain["eval"]["memory"]
+    if has_memory and uses["kind"] == "off":
+        raise ValueError(f"experiment.arms.{arm.name}: it names a memory source (memory_from, or pairs on an "
+                         "eval-only arm) but leaves memory off: add memory=awm to its "
+                         f"{'pairs' if arm.train else 'eval'} overrides")
 
 
 def _stage_command(recipe: str, out: Path, overrides: list[str]) -> str:
