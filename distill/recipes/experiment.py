@@ -45,12 +45,12 @@ def run(cfg: DictConfig) -> Path:
     with recipe_run(cfg) as ctx:
         eval_tasks = runner.tasks(list(spec.tasks), spec.name)
         runs: list[ArmRun] = []
-        for arm in spec.arms:
-            for seed in (spec.seeds if arm.train else [None]):
-                runs.append(runner.arm(arm, seed, eval_tasks))
-                ctx.extra["arms_done"] = [r.label for r in runs]
-                # A report after every run: an experiment longer than a session reads well half done.
-                report = write_report(spec, runs, ctx.dir, archive, _command(cfg))
+        # Seed by seed, so a half-done experiment already compares every arm at its first seed.
+        for arm, seed in [(a, s) for s in spec.seeds for a in spec.arms if a.train or s == spec.seeds[0]]:
+            runs.append(runner.arm(arm, seed if arm.train else None, eval_tasks))
+            ctx.extra["arms_done"] = [r.label for r in runs]
+            # A report after every run: an experiment longer than a session reads well half done.
+            report = write_report(spec, runs, ctx.dir, archive, _command(cfg))
         ctx.counts.update(arms=len(spec.arms), evaluated=len(runs))
         ctx.extra["stage_seconds"] = {r.label: r.seconds for r in runs}
     print(f"report -> {report}")
