@@ -142,7 +142,8 @@ def write_report(spec: ExperimentSpec, runs: Sequence[ArmRun], out: Path, archiv
     pending = [f"{b} vs {a}" for a, b in spec.compare if not {a, b} <= done]
     findings = ["## Findings", "", *(f"- {c.finding()}" for c in tests),
                 *(f"- {p}: not run yet (resume with the command below)" for p in pending)]
-    inputs = ReportInputs(evals=evals, pair_stats=_pair_stats(runs), curves=_curves(runs))
+    inputs = ReportInputs(evals=evals, pair_stats=_pair_stats(runs), curves=_curves(runs),
+                          no_pairs="No trained arm has run yet.", no_curves="No trained arm has run yet.")
     body = build_report(inputs, out, findings=findings)
     parts = [f"# Experiment `{spec.name}`", "", spec.question, "", *design_lines(spec, runs), "",
              body.split("\n", 1)[1], "## Paired comparisons", "",
@@ -203,10 +204,21 @@ def _macro(run: EvalRun) -> float | None:
     return run.summary["overall"]["macro_accuracy"]
 
 
+def _found(run: ArmRun, stage_dir: Path | None, file: str) -> Path | None:
+    """A file of an arm's pairs or dpo run: its archived copy beside the eval, else the run folder."""
+    if stage_dir is None:
+        return None
+    for path in (run.eval_dir / f"{stage_dir.parent.name}_{file}", stage_dir / file):
+        if path.exists():
+            return path
+    return None
+
+
 def _pair_stats(runs: Sequence[ArmRun]) -> dict[str, Any] | None:
     for run in runs:
-        if run.pairs_dir is not None and (run.pairs_dir / "stats.json").exists():
-            return io.read_json(run.pairs_dir / "stats.json")
+        path = _found(run, run.pairs_dir, "stats.json")
+        if path is not None:
+            return io.read_json(path)
     return None
 
 
@@ -215,7 +227,8 @@ def _curves(runs: Sequence[ArmRun]) -> list[tuple[str, list[dict[str, Any]]]]:
 
     curves = []
     for run in runs:
-        if run.dpo_dir is not None and (run.dpo_dir / "metrics.jsonl").exists():
-            with open(run.dpo_dir / "metrics.jsonl", encoding="utf-8") as handle:
+        path = _found(run, run.dpo_dir, "metrics.jsonl")
+        if path is not None:
+            with open(path, encoding="utf-8") as handle:
                 curves.append((run.label, [json.loads(line) for line in handle]))
     return curves

@@ -39,6 +39,9 @@ class ReportInputs:
     pair_stats: dict[str, Any] | None = None
     curves: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
     """(dpo run label, its metrics.jsonl entries)."""
+    no_pairs: str = "No pairs run was given (`pairs_run=...`)."
+    """What the Pairs section says without pair statistics."""
+    no_curves: str = "No dpo run was given (`dpo_runs=[...]`)."
 
 
 def subtasks_of(evals: Sequence[EvalRun]) -> list[str]:
@@ -128,12 +131,12 @@ def build_report(inputs: ReportInputs, out: Path, findings: list[str] | None = N
              "![accuracy per sub-task](accuracy.png)", "", *accuracy_table(inputs.evals), "",
              "## Rejection reasons", "", "How the verifier's reasons for wrong answers shift between models.", "",
              "![rejection reasons](reasons.png)", "", *reasons_table(inputs.evals), "", "## Pairs", "",
-             *pairs_section(inputs.pair_stats), "", "## Training", ""]
+             *(pairs_section(inputs.pair_stats) if inputs.pair_stats else [inputs.no_pairs]), "", "## Training", ""]
     if inputs.curves:
         plot_curves(inputs.curves, out / "training.png")
         parts += ["![training curves](training.png)", ""]
     else:
-        parts += ["No dpo run was given (`dpo_runs=[...]`).", ""]
+        parts += [inputs.no_curves, ""]
     return "\n".join(parts)
 
 

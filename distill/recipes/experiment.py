@@ -105,7 +105,7 @@ class _Runner:
         for recipe, out, overrides in stages:
             rerun = self.stage(recipe, out, overrides, result.seconds, force=rerun)
         if self.archive is not None:
-            result.eval_dir = self._archive(name, result.eval_dir, chain)
+            result.eval_dir = self._archive(name, result, chain)
         return result
 
     def plan(self, arm: ArmSpec, seed: int | None, eval_tasks: Path) -> tuple[ArmRun, list[Stage], dict[str, Any]]:
@@ -195,12 +195,16 @@ class _Runner:
         except (FileNotFoundError, ValueError):
             return False
 
-    def _archive(self, name: str, eval_dir: Path, chain: dict[str, Any]) -> Path:
+    def _archive(self, name: str, result: ArmRun, chain: dict[str, Any]) -> Path:
         """Copy a finished eval (manifest, summary, answers) and the chain that made it to the archive."""
         folder = self.archive / "runs" / name  # type: ignore[operator]
         folder.mkdir(parents=True, exist_ok=True)
+        eval_dir = result.eval_dir
         for file in ARCHIVED:
             shutil.copyfile(eval_dir / file, folder / file)
+        for source, file in ((result.pairs_dir, "stats.json"), (result.dpo_dir, "metrics.jsonl")):
+            if source is not None and (source / file).exists():  # for the report's pairs and training sections
+                shutil.copyfile(source / file, folder / f"{source.parent.name}_{file}")
         io.write_json(folder / "chain.json", _normal(chain))
         return folder
 
