@@ -1,5 +1,5 @@
-"""`make experiment`: every arm of an experiment, every seed, through tasks -> pairs -> dpo -> eval,
-then one report with paired tests.
+"""`make experiment`: every arm of an experiment, every seed, through tasks -> pairs -> dpo -> [export ->]
+eval, then one report with paired tests (rewritten after every run; arms run seed by seed).
 
 Each stage is the ordinary recipe composed from its own config with the arm's overrides, so an arm is
 exactly what `make tasks/pairs/dpo/eval ARGS=...` would have produced; runs land in
