@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from distill.io import file_sha256
 from distill.models import cache_dir, publish
 
 LLAMA_CPP_VERSION = "0.3.36"
@@ -101,8 +102,4 @@ def convert(model_dir: Path, out: Path, outtype: str = "q8_0") -> Exported:
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    digest = hashlib.sha256()
-    with open(out, "rb") as handle:
-        while chunk := handle.read(1 << 22):
-            digest.update(chunk)
-    return Exported(out, out.stat().st_size, digest.hexdigest(), round(time.monotonic() - started, 2))
+    return Exported(out, out.stat().st_size, file_sha256(out), round(time.monotonic() - started, 2))

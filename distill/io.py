@@ -140,6 +140,17 @@ def redact(data: Any, environ: dict[str, str] | None = None) -> Any:
     return walk(data)
 
 
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The sha256 of a file, streamed (a GGUF is hundreds of MB)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

@@ -80,7 +80,7 @@ def routine_from(trace: Trace) -> Routine:
     by_name = {t.name: t for t in trace.tools}
     if calls:
         steps = tuple(abstract_step(c.name, c.arguments) for c in calls)
-        answer = "; ".join(f"{c.name}({json.dumps(c.arguments, ensure_ascii=False)})" for c in calls)
+        answer = _answer_text(trace)
         what = " ".join(by_name[c.name].description for c in calls if c.name in by_name)
         names = tuple(dict.fromkeys(c.name for c in calls))
     else:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from distill.evaluate import leaderboard_tables
-from distill.stats import Comparison, spread
+from distill.stats import Comparison, format_p, spread
 
 SECTIONS = ("Findings", "Accuracy per sub-task", "Rejection reasons", "Pairs", "Training")
 
@@ -259,10 +259,10 @@ def comparison_table(test: Comparison) -> list[str]:
              "McNemar p | Holm p |", "|---" * 9 + "|"]
     pooled = [p for p in (test.pooled, test.pooled_bfcl) if p is not None]
     for row in (*test.rows, *pooled):
-        holm = "–" if row.p_holm is None else _p(row.p_holm)
+        holm = "–" if row.p_holm is None else format_p(row.p_holm)
         bold = "**" if row.p_holm is None else ""
         lines.append(f"| {bold}{row.group}{bold} | {row.n} | {row.a:.3f} | {row.b:.3f} | {row.diff:+.3f} | "
-                     f"{row.only_a} | {row.only_b} | {_p(row.p_value)} | {holm} |")
+                     f"{row.only_a} | {row.only_b} | {format_p(row.p_value)} | {holm} |")
     if test.macro_diff is not None and test.macro_ci95 is not None:
         lines.append(f"| **macro difference** (paired bootstrap 95% CI) | | | | {test.macro_diff:+.3f} "
                      f"[{test.macro_ci95[0]:+.3f}, {test.macro_ci95[1]:+.3f}] | | | | |")
@@ -281,10 +281,6 @@ def seeds_table(rows: Sequence[tuple[str, int, float | None]]) -> list[str]:
         per = ", ".join(f"s{s}: {v:.3f}" for s, v in values)
         lines.append(f"| {arm} | {per} | {mean:.3f} | {high - low:.3f} |")
     return lines
-
-
-def _p(value: float) -> str:
-    return f"{value:.3f}" if value >= 0.001 else f"{value:.1e}"
 
 
 def to_html(markdown: str, title: str = "distill report") -> str:

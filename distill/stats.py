@@ -95,7 +95,8 @@ class Comparison:
         if self.pooled is None or self.macro_diff is None or self.macro_ci95 is None:
             return "no granular sub-task in common: nothing to compare"
         lo, hi = self.macro_ci95
-        stats = (f"macro {self.macro_diff:+.3f} [{lo:+.3f}, {hi:+.3f}], pooled McNemar p = {_p(self.pooled.p_value)} "
+        p = format_p(self.pooled.p_value)
+        stats = (f"macro {self.macro_diff:+.3f} [{lo:+.3f}, {hi:+.3f}], pooled McNemar p = {p} "
                  f"({self.pooled.only_b} tasks only {self.b} got right, {self.pooled.only_a} only {self.a}; "
                  f"n = {self.pooled.n} x {self.seeds} seed(s))")
         if self.pooled.p_value >= alpha and lo <= 0 <= hi:
@@ -181,5 +182,6 @@ def _is_bfcl(group: str) -> bool:
     return group.startswith("bfcl:")
 
 
-def _p(value: float) -> str:
+def format_p(value: float) -> str:
+    """A p-value as the reports print it: three decimals, or scientific below 0.001."""
     return f"{value:.3f}" if value >= 0.001 else f"{value:.1e}"

@@ -233,18 +233,11 @@ def cached_sampler(config: SamplerConfig, cache: CacheConfig) -> CachedSampler:
 
     identity = {"base_url": config.base_url, "options": config.options}
     if Path(config.model).is_file():  # a model file (an exported GGUF): retrained in place, it answers anew
-        identity["file_sha256"] = file_sha256(Path(config.model))
+        from distill.io import file_sha256
+
+        identity["file_sha256"] = file_sha256(config.model)
     return CachedSampler(open_sampler(config), config.backend, config.model, cache, identity,
                          config.max_failed_fraction, endpoint(config))
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file, streamed (a GGUF is hundreds of MB)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def endpoint(config: SamplerConfig) -> str:
