@@ -10,6 +10,12 @@ from distill.recipes import CONF_DIR, RECIPES, build, compose_config
 NOT_HYDRA = {"accelerate"}  # read by `accelerate launch`, not composed by Hydra
 GROUPS = sorted(p.name for p in Path(CONF_DIR).iterdir() if p.is_dir() and p.name not in NOT_HYDRA)
 OPTIONS = [(g, p.stem) for g in GROUPS for p in sorted((Path(CONF_DIR) / g).glob("*.yaml"))]
+MANDATORY = {  # options with a `???` value: the user names their tools
+    ("tools", "python"): ["tools.module=examples/python/garden.py"],
+    ("tools", "schemas"): ["tools.path=tests/assets/tools/openai_tools.json"],
+    ("tools", "openapi"): ["tools.spec=examples/openapi/library.yaml"],
+    ("tools", "mcp"): ["tools.command=[python,examples/mcp/server.py]"],
+}
 
 
 @pytest.mark.parametrize("recipe", RECIPES)
@@ -34,7 +40,7 @@ def test_expected_groups_exist():
 @pytest.mark.parametrize(("group", "option"), OPTIONS)
 def test_group_option_instantiates(group, option):
     recipe = next(r for r in RECIPES if group in compose_config(r))
-    cfg = compose_config(recipe, [f"{group}={option}"])
+    cfg = compose_config(recipe, [f"{group}={option}", *MANDATORY.get((group, option), [])])
     if group == "dpo":  # built the way the recipe builds it: device defaults first, then TRL's configs
         from trl import DPOConfig, SFTConfig
 
@@ -72,3 +78,11 @@ def test_teacher_options_are_options_of_their_backend(option):
         typed_options(records[config.backend], config.options, config.backend)
     if config.backend == "llamacpp":
         assert config.model == "embedded" or config.model in WHEEL_MODELS
+
+
+@pytest.mark.parametrize(("group", "option"), sorted(MANDATORY))
+def test_a_missing_mandatory_value_names_its_key(group, option):
+    cfg = compose_config("tasks", [f"{group}={option}"])
+    key = MANDATORY[(group, option)][0].split("=")[0]
+    with pytest.raises(Exception, match=key.replace(".", r"\.")):
+        build(cfg[group])

@@ -8,6 +8,8 @@ library code with plain typed arguments.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,21 +35,53 @@ def build(node: DictConfig) -> Any:
 
 
 def load_tasks(cfg: DictConfig, progress: bool = False) -> tuple[list[Any], dict[str, Any]]:
-    """The tasks a recipe works on and where they came from (for its manifest): the tasks run named by
-    ``tasks_run`` (a `make tasks` folder, or any run that wrote tasks.jsonl), else the ``tasks`` config
-    generated with ``seed``. A tasks run wins over ``tasks`` and ``seed``: every stage of an experiment
-    sees the same tasks, whatever seed it trains with.
+    """The tasks a recipe works on and where they came from (for its manifest): always a tasks run.
+
+    ``tasks_run`` names one (a `make tasks` folder, or any run that wrote tasks.jsonl); it wins over
+    ``tasks`` and ``seed``, so every stage of an experiment sees the same tasks whatever seed it trains
+    with. Without one, the ``tasks`` config is generated with ``seed`` into ``<tasks_root>/auto-<hash>``
+    (reused while config and code are the same), so the tasks are an artifact either way. The tasks'
+    tools must be those of the recipe's ``tools=`` source, which executes them.
 
     Raises:
         FileNotFoundError / io.RunNotFinished: when ``tasks_run`` holds no finished run with tasks.
+        ValueError: when the tasks list tools the ``tools=`` source lacks, or the source has no
+            templates and no ``tasks_run`` was given.
     """
-    if cfg.tasks_run:
-        tasks = io.read_tasks(cfg.tasks_run)
-        made = io.read_manifest(cfg.tasks_run)["config"]
-        source = (made.get("tasks") or {}).get("name")
-        return tasks, {"tasks_run": str(cfg.tasks_run), "tasks": source, "tasks_seed": made.get("seed")}
-    tasks = list(build(cfg.tasks).generate(cfg.seed, progress=progress))
-    return tasks, {"tasks_run": None, "tasks": cfg.tasks.name, "tasks_seed": cfg.seed}
+    from distill.toolsets import check_tools
+
+    toolset = build(cfg.tools)
+    path = Path(cfg.tasks_run) if cfg.tasks_run else _auto_tasks_run(cfg, toolset, progress)
+    tasks = io.read_tasks(path)
+    made = io.read_manifest(path)
+    check_tools(tasks, toolset, f"tasks_run={path}")
+    config = made["config"]
+    return tasks, {"tasks_run": str(path), "tasks": (config.get("tasks") or {}).get("name"),
+                   "tasks_seed": config.get("seed"), "tools": (made.get("tools") or {"name": "library"})["name"]}
+
+
+def _auto_tasks_run(cfg: DictConfig, toolset: Any, progress: bool) -> Path:
+    """The tasks run of (``tasks``, ``tools``, ``seed``) under ``tasks_root``, made unless it is there
+    from the same commit."""
+    if not toolset.templated:
+        raise ValueError(f"tools={toolset.name}: these tools have no templates, so their tasks are written by a "
+                         f"model first: run `distill tasks tools={toolset.name} ...` and pass tasks_run=<its folder>")
+    spec = OmegaConf.to_container(OmegaConf.create({"tasks": cfg.tasks, "tools": cfg.tools, "seed": cfg.seed}),
+                                  resolve=True)
+    name = "auto-" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
+    path = Path(cfg.tasks_root) / name
+    try:
+        if io.read_manifest(path).get("git_sha") == io.git_sha():
+            return path
+    except (FileNotFoundError, io.RunNotFinished, ValueError):
+        pass
+    from distill.recipes import tasks as tasks_recipe
+
+    sub = compose_config("tasks", [f"output_dir={path}", f"run_name={name}", f"seed={cfg.seed}"])
+    sub.tasks, sub.tools = cfg.tasks, cfg.tools
+    log.info("no tasks_run given: making the tasks run %s (tasks=%s, seed %s)", path, cfg.tasks.name, cfg.seed)
+    tasks_recipe.run(sub)
+    return path
 
 
 def require_split(tasks: Sequence[Any], split: str, origin: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from distill.recipes import CONF_DIR, build, launch, recipe_run
 from distill.records import SUBTASKS, Task
 from distill.sampling.base import SamplingParams
 from distill.sampling.hf import HFSampler
+from distill.toolsets import Executor, check_tools, open_executor
 from distill.train import (
     check_prefix,
     cpu_or_gpu,
@@ -46,7 +47,6 @@ from distill.train import (
     uses_native_tools,
 )
 from distill.verify import VerifyConfig
-from distill.verify.sandbox import Sandbox
 
 log = logging.getLogger("distill")
 
@@ -61,7 +61,10 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     _clear_stale_checkpoints(Path(cfg.output_dir), cfg)
     datasets = {name: io.load_dataset(pairs_dir / name) for name in ("dataset", "rendered")}  # before the model
     tasks = io.read_tasks(pairs_dir)  # never regenerated from (or instantiated out of) the manifest
-    with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
+    toolset = build(cfg.tools)
+    check_tools(tasks, toolset, f"pairs_run={pairs_dir}")
+    with recipe_run(cfg) as ctx, open_executor(toolset, verify) as sandbox:
+        ctx.extra["tasks"] = {**(pairs_manifest.get("tasks") or {}), "pairs_run": str(pairs_dir)}
         model, tokenizer = load_student(spec, "float32")
         peft = lora_on_top_layers(peft, model.config.num_hidden_layers, cfg.dpo.get("top_layers"))
         native = uses_native_tools(tokenizer, spec.tools_in_template)
@@ -186,7 +189,7 @@ def _sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig, nat
 
 
 def _evaluate(model: Any, tokenizer: Any, spec: StudentSpec, dev: list[Task], cfg: DictConfig,
-              verify: VerifyConfig, sandbox: Sandbox, results: Path,
+              verify: VerifyConfig, sandbox: Executor, results: Path,
               seconds: dict[str, float]) -> dict[str, Any] | None:
     """The dev summary, or None when the dev evaluation is switched off (``eval.per_subtask=0``);
     each answer with its verdict goes to `results` (as make eval's results.jsonl), the time it took
@@ -216,7 +219,7 @@ def _fresh_tasks(tasks: list[Task], used: set[str], size: int, seed: int,
 
 
 def _on_policy_pairs(model: Any, tokenizer: Any, spec: StudentSpec, fresh: list[Task], number: int,
-                     cfg: DictConfig, verify: VerifyConfig, sandbox: Sandbox, native: bool) -> Any:
+                     cfg: DictConfig, verify: VerifyConfig, sandbox: Executor, native: bool) -> Any:
     """Pairs whose rejected side is the student's own failure on `fresh` train tasks (vLLM when installed)."""
     from distill.pairs import PairConfig, build_pairs, to_datasets
     from distill.verify import judge_samples, label_samples

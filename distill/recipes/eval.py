@@ -25,6 +25,7 @@ from distill.recipes import CONF_DIR, build, launch, load_tasks, recipe_run, req
 from distill.records import Task
 from distill.sampling.cache import cached_sampler
 from distill.sampling.hf import HFSampler
+from distill.toolsets import open_executor
 
 log = logging.getLogger("distill")
 
@@ -41,7 +42,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         tasks += list(BfclSet("bfcl", tuple(cfg.bfcl_categories), cfg.limit_per_subtask).generate())
     sampler, name, closer = _model(cfg)
     memory: MemoryConfig = build(cfg.memory)
-    with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
+    with recipe_run(cfg) as ctx, open_executor(build(cfg.tools), verify) as sandbox:
         ctx.extra["tasks"] = origin
         if memory.enabled:
             traces = traces_from_pairs(io.read_pairs(memory.pairs_run)) if memory.pairs_run else []

@@ -16,6 +16,7 @@ redone at all, so a killed or later session continues where the last finished ar
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
@@ -191,7 +192,7 @@ class _Runner:
         folder = self.archive / "runs" / name
         try:
             complete = all((folder / file).exists() for file in ARCHIVED)
-            return complete and io.read_json(folder / "chain.json") == _normal(chain)
+            return complete and same_config(io.read_json(folder / "chain.json"), _normal(chain))
         except (FileNotFoundError, ValueError):
             return False
 
@@ -249,7 +250,34 @@ def _finished_same(out: Path, cfg: DictConfig) -> bool:
         manifest = io.read_manifest(out)
     except (FileNotFoundError, io.RunNotFinished, ValueError):
         return False
-    return _normal(manifest.get("config")) == _normal(_plain(cfg))
+    return same_config(_normal(manifest.get("config")), _normal(_plain(cfg)))
+
+
+ADDED_KEYS = ("tools", "writer", "checker", "written", "cache", "verify", "tasks_root")
+"""Top-level config keys recipes gained after runs were archived (``tools=`` and the task writer's).
+A finished run's config without one of them was made with that key's default."""
+
+
+def same_config(done: Any, now: Any) -> bool:
+    """Whether a finished run's config (or an archived chain of them) is the config asked for now,
+    reading a key the recipe gained since the run as that key's default."""
+    return _upgraded(done) == _upgraded(now)
+
+
+def _upgraded(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_upgraded(v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if isinstance(data.get("recipe"), str):
+        defaults = _recipe_defaults(data["recipe"])
+        data = {**{k: defaults[k] for k in ADDED_KEYS if k in defaults and k not in data}, **data}
+    return {k: _upgraded(v) for k, v in data.items()}
+
+
+@functools.cache
+def _recipe_defaults(recipe: str) -> dict[str, Any]:
+    return _normal(_plain(compose_config(recipe)))
 
 
 @hydra.main(config_path=CONF_DIR, config_name="experiment", version_base="1.3")

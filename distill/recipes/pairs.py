@@ -18,9 +18,9 @@ from distill.recipes import CONF_DIR, build, launch, load_tasks, recipe_run, req
 from distill.records import Task
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.cache import CachedSampler, cached_sampler
+from distill.toolsets import Executor, open_executor
 from distill.train import spread
 from distill.verify import VerifyConfig, judge_samples, label_samples
-from distill.verify.sandbox import Sandbox
 
 log = logging.getLogger("distill")
 
@@ -33,7 +33,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     for split in config.splits:
         require_split(tasks, split, origin)
     teacher = cached_sampler(teacher_cfg, cache_cfg)
-    with recipe_run(cfg) as ctx, verify.sandbox() as sandbox:
+    with recipe_run(cfg) as ctx, open_executor(build(cfg.tools), verify) as sandbox:
         ctx.extra["tasks"] = origin
         train, dropped = drop_contaminated([t for t in tasks if t.split in config.splits],
                                            [*(t for t in tasks if t.split == "test"), *_bfcl_tasks()],
@@ -69,7 +69,7 @@ def _with_memory(cfg: DictConfig, train: list[Task], teacher: Any) -> list[Task]
     return with_routines(train, induce(traces), traces, memory, teacher)
 
 
-def _student_negatives(cfg: DictConfig, train: list[Task], verify: VerifyConfig, sandbox: Sandbox) -> Judged:
+def _student_negatives(cfg: DictConfig, train: list[Task], verify: VerifyConfig, sandbox: Executor) -> Judged:
     if cfg.student_tasks <= 0:
         return {}
     sampler_cfg: SamplerConfig = build(cfg.student_sampler)

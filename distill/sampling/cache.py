@@ -21,6 +21,7 @@ scores 0.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -309,7 +310,9 @@ class CachedSampler:
                 for t in tasks for i in wanted(t, params, indices)}
         hits = self.cache.lookup(list(keys.values()))
         self.counters.hits += len(hits)
-        yield from ((hits[k], False) for k in keys.values() if k in hits)
+        # A stored answer is the answer to its prompt, whichever task asked it first: it goes to every
+        # task that asks the same prompt now, under that task's id.
+        yield from ((_as_answer_to(hits[k], tk), False) for tk, k in keys.items() if k in hits)
         missing = {tk: k for tk, k in keys.items() if k not in hits}
         if self.config.mode == "readonly":
             for task_id, index in missing:
@@ -341,7 +344,8 @@ class CachedSampler:
         self.counters.requested += sum(len(v) for v in todo.values())
         for sample in self.inner.sample([by_id[t] for t in todo], params, todo):
             # Hand on the stored form, so a fresh run and its replay are identical.
-            sample = self.cache.store(keys[(sample.task_id, sample.index)], sample)
+            sample = _as_answer_to(self.cache.store(keys[(sample.task_id, sample.index)], sample),
+                                   (sample.task_id, sample.index))
             if sample.error is None:
                 self.counters.stored += 1
             else:
@@ -362,9 +366,16 @@ class CachedSampler:
                     del pending[(task_id, index)]
                     if key in found:
                         self.counters.waited += 1
-                        yield found[key]
+                        yield _as_answer_to(found[key], (task_id, index))
                     else:
                         yield Sample(task_id, index, self.backend, self.model, error=errors[key])
             if not pending or not self.cache.claimed_by_others(list(pending.values())):
                 return
             time.sleep(POLL_S)
+
+
+def _as_answer_to(sample: Sample, task_key: tuple[str, int]) -> Sample:
+    """`sample` as the answer to task `task_key` (id, sample index)."""
+    if (sample.task_id, sample.index) == task_key:
+        return sample
+    return dataclasses.replace(sample, task_id=task_key[0], index=task_key[1])

@@ -55,7 +55,12 @@ class SimulatedSampler:
                              usage=Usage(size, out))
 
     def answer(self, task: Task, rng: random.Random) -> tuple[str | None, tuple[ToolCall, ...] | None]:
-        """(text, native calls) for one sample: the gold answer, or one failure mode applied to it."""
+        """(text, native calls) for one sample: the gold answer, or one failure mode applied to it. A
+        writing request (`distill.tasks.writer`) gets the simulated writer's reply instead."""
+        if "write" in task.meta:
+            from distill.tasks.writer import simulated_write
+
+            return simulated_write(task.meta["write"], rng), None
         mode = self._draw_mode(task, rng)
         if task.gold.calls:
             calls = task.gold.calls

@@ -45,7 +45,7 @@ INSTRUCTIONS: dict[str, str] = {
 }
 
 
-def _stable_fraction(*parts: object) -> float:
+def stable_fraction(*parts: object) -> float:
     """A number in [0, 1) fixed by `parts`: the same on every machine and Python (unlike hash())."""
     digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
@@ -71,7 +71,7 @@ class ToolPool:
         for spec in registry().tools.values():
             by_domain.setdefault(spec.domain, []).append(spec.name)
         for names in by_domain.values():
-            names.sort(key=lambda n: _stable_fraction(self.seed, "heldout-tool", n))
+            names.sort(key=lambda n: stable_fraction(self.seed, "heldout-tool", n))
             held.update(names[: max(1, round(len(names) * self.heldout_tool_fraction))])
         return frozenset(held)
 
@@ -88,7 +88,7 @@ class ToolPool:
         """(index, template) pairs this split may use for one intent or composition, identified by `key`."""
         if len(templates) < 2:
             return list(enumerate(templates))
-        order = sorted(range(len(templates)), key=lambda i: _stable_fraction(self.seed, "template", key, i))
+        order = sorted(range(len(templates)), key=lambda i: stable_fraction(self.seed, "template", key, i))
         # At least 2 held out for a full intent (>= 8 templates), and always at least 1 left for training.
         floor = 2 if len(templates) >= 8 else 1
         n_held = min(len(templates) - 1, max(floor, round(len(templates) * self.heldout_template_fraction)))
@@ -158,15 +158,7 @@ class Context:
         return [f for f in registry().fallbacks if self.pool.allows(self.split, f.primary, f.alternative)]
 
     def system_message(self) -> dict[str, str]:
-        text = BASE_SYSTEM
-        if self.instruction == "full":
-            text += "\n" + INSTRUCTIONS[self.subtask]
-        elif self.instruction == "wrong":
-            others = [s for s in INSTRUCTIONS if s != self.subtask]
-            text += "\n" + INSTRUCTIONS[others[_stable_index(self.subtask, len(others))]]
-        elif self.instruction != "empty":
-            raise ValueError(f"tasks.instruction={self.instruction!r}: expected full, empty or wrong")
-        return {"role": "system", "content": text}
+        return system_message(self.subtask, self.instruction)
 
     def task(self, index: int, messages: list[dict[str, Any]], tools: list[ToolSpec], gold: Gold) -> Task:
         """Assemble the Task; the tool list order is shuffled so the gold is not always first."""
@@ -179,8 +171,22 @@ class Context:
         )
 
 
+def system_message(subtask: str, instruction: str) -> dict[str, str]:
+    """The system turn of a task: the base rules plus the sub-task's instruction (``full``), none
+    (``empty``) or another sub-task's (``wrong``)."""
+    text = BASE_SYSTEM
+    if instruction == "full":
+        text += "\n" + INSTRUCTIONS[subtask]
+    elif instruction == "wrong":
+        others = [s for s in INSTRUCTIONS if s != subtask]
+        text += "\n" + INSTRUCTIONS[others[_stable_index(subtask, len(others))]]
+    elif instruction != "empty":
+        raise ValueError(f"tasks.instruction={instruction!r}: expected full, empty or wrong")
+    return {"role": "system", "content": text}
+
+
 def _stable_index(key: str, n: int) -> int:
-    return int(_stable_fraction("wrong-instruction", key) * n)
+    return int(stable_fraction("wrong-instruction", key) * n)
 
 
 def schemas(names: Any) -> list[Tool]:

@@ -140,7 +140,7 @@ def judge_samples(tasks: Iterable[Task], samples: Iterable[Sample], config: Veri
 
 def _judge_batch(batch: list[_Case], config: VerifyConfig, sandbox: Sandbox, bar: Any) -> Iterator[Verdict]:
     for case in batch:
-        _prepare(case, config)
+        _prepare(case, config, sandbox.executes)
     programs = [p for case in batch for p in case.programs]
     outcomes = iter(sandbox.run(programs)) if programs else iter(())
     for case in batch:
@@ -152,8 +152,9 @@ def _judge_batch(batch: list[_Case], config: VerifyConfig, sandbox: Sandbox, bar
         yield Verdict(case.task.id, case.sample.index, reason, detail, case.calls)
 
 
-def _prepare(case: _Case, config: VerifyConfig) -> None:
-    """Parse and run every check that needs no execution; plan the executions the rest needs."""
+def _prepare(case: _Case, config: VerifyConfig, executes: bool = True) -> None:
+    """Parse and run every check that needs no execution; plan the executions the rest needs (with
+    tools that cannot execute, conclude from the values alone)."""
     parsed = parse_sample(case.sample, config.format, config.strict)
     task = case.task
     if task.subtask.startswith("bfcl:"):
@@ -165,10 +166,29 @@ def _prepare(case: _Case, config: VerifyConfig) -> None:
         return
     case.calls = parsed.calls
     case.finding = _static_findings(task, parsed)
+    if case.finding is None and not executes:
+        case.finding = _by_values(case)
     if case.finding is None:
         case.programs = _plan(task, parsed.calls)
         if not case.programs:
             case.finding = (Reason.OK, "")
+
+
+NOT_EXECUTED = "by values only: these tools are schema-only and were not executed"
+
+
+def _by_values(case: _Case) -> Finding:
+    """The verdict of schema-only tools: the calls must pair up with the gold's by identical values (a
+    value written differently from the gold's cannot be shown to mean the same without executing it)."""
+    task, calls = case.task, case.calls
+
+    def identical(i: int, j: int) -> bool:
+        return _identical(calls[i], task.gold.calls[j], task)
+
+    if task.subtask == "name_detection" or _matches(calls, task.gold.calls, task, identical):
+        return Reason.OK, NOT_EXECUTED
+    reason, detail = _value_finding(calls, task, identical)
+    return reason, detail.replace("executes to a different result", "was not executed") + f" ({NOT_EXECUTED})"
 
 
 def _static_findings(task: Task, parsed: Parsed) -> Finding | None:
@@ -210,16 +230,16 @@ def _plan(task: Task, calls: tuple[ToolCall, ...]) -> tuple[Program, ...]:
     if task.gold.result is not None:
         return (Program((*earlier_calls(task), *calls)),)
     mine = [Program((c,)) for c in calls]
-    golds = [Program((g,)) if _needs_result(g, calls) else Program(()) for g in task.gold.calls]
+    golds = [Program((g,)) if _needs_result(g, calls, task) else Program(()) for g in task.gold.calls]
     return (*mine, *golds)
 
 
-def _identical(call: ToolCall, gold: ToolCall) -> bool:
-    return call.name == gold.name and _argument_fault(call, gold, values_identical) is None
+def _identical(call: ToolCall, gold: ToolCall, task: Task) -> bool:
+    return call.name == gold.name and _argument_fault(call, gold, values_identical, task) is None
 
 
-def _needs_result(gold: ToolCall, calls: Sequence[ToolCall]) -> bool:
-    return any(arguments_match(c, gold) and not _identical(c, gold) for c in calls)
+def _needs_result(gold: ToolCall, calls: Sequence[ToolCall], task: Task) -> bool:
+    return any(arguments_match(c, gold, task) and not _identical(c, gold, task) for c in calls)
 
 
 def _conclude(case: _Case, outcomes: Sequence[Outcome]) -> Finding:
@@ -241,7 +261,7 @@ def _conclude(case: _Case, outcomes: Sequence[Outcome]) -> Finding:
             return failure
 
     def same_result(i: int, j: int) -> bool:
-        return (_identical(calls[i], task.gold.calls[j])
+        return (_identical(calls[i], task.gold.calls[j], task)
                 or (golds[j].status == OK and results_equal(mine[i].results, golds[j].results)))
 
     if _matches(calls, task.gold.calls, task, same_result):
@@ -262,23 +282,23 @@ def _exec_failure(outcome: Outcome, calls: Sequence[ToolCall], offset: int = 0) 
 def _matches(calls: Sequence[ToolCall], golds: Sequence[ToolCall], task: Task, also: Any) -> bool:
     """Whether candidates and golds pair up one to one (in order when the gold is ordered), each pair
     with equivalent values for which `also(i, j)` holds."""
-    ok = [[c.name == g.name and _argument_fault(c, g, values_equivalent) is None and also(i, j)
+    ok = [[c.name == g.name and _argument_fault(c, g, values_equivalent, task) is None and also(i, j)
            for j, g in enumerate(golds)] for i, c in enumerate(calls)]
     if task.gold.ordered:
         return len(calls) == len(golds) and all(ok[i][i] for i in range(len(calls)))
     return perfect_matching(ok) is not None
 
 
-def arguments_match(call: ToolCall, gold: ToolCall) -> bool:
+def arguments_match(call: ToolCall, gold: ToolCall, task: Task) -> bool:
     """Same function, and values equivalent to the gold's (before execution confirms them)."""
-    return call.name == gold.name and _argument_fault(call, gold, values_equivalent) is None
+    return call.name == gold.name and _argument_fault(call, gold, values_equivalent, task) is None
 
 
-def _argument_fault(call: ToolCall, gold: ToolCall, same: Any) -> Finding | None:
+def _argument_fault(call: ToolCall, gold: ToolCall, same: Any, task: Task) -> Finding | None:
     """The first argument whose value is not the gold's under `same`. A reference (``{"$ref": i}``)
     must be the same reference; an optional argument may be omitted or given when the gold's value
     is its default."""
-    defaults = _defaults(call.name)
+    defaults = _defaults(call.name, task)
     for key, want in gold.arguments.items():
         if key not in call.arguments:
             if key in defaults and values_equal(defaults[key], want):
@@ -298,20 +318,27 @@ def _value_finding(calls: Sequence[ToolCall], task: Task, same_result: Any = Non
     written differently and executes to a different result."""
     for i, call in enumerate(calls):
         candidates = [(j, g) for j, g in enumerate(task.gold.calls) if g.name == call.name]
-        if any(arguments_match(call, g) and (same_result is None or same_result(i, j)) for j, g in candidates):
+        if any(arguments_match(call, g, task) and (same_result is None or same_result(i, j)) for j, g in candidates):
             continue
         if candidates:
             gold = candidates[0][1]
-            fault = _argument_fault(call, gold, values_equivalent)
+            fault = _argument_fault(call, gold, values_equivalent, task)
             return fault or (Reason.WRONG_VALUE, f"{call.name}: {short(call.arguments)} is written differently "
                                                  f"from {short(gold.arguments)} and executes to a different result")
     return Reason.WRONG_VALUE, "calls do not match the expected calls"
 
 
-def _defaults(name: str) -> dict[str, Any]:
+def _defaults(name: str, task: Task) -> dict[str, Any]:
+    """Default values of a tool's optional parameters: a library tool's from its signature, any other
+    tool's (a user's, same name or not) from its schema's ``"default"``s."""
     from distill.tools import registry, tool_defaults
+    from distill.toolsets import schema_defaults
 
-    return tool_defaults(name) if name in registry().tools else {}
+    tool = next((t for t in task.tools if t.name == name), None)
+    spec = registry().tools.get(name)
+    if spec is not None and (tool is None or tool.domain == spec.domain):
+        return tool_defaults(name)
+    return schema_defaults(tool) if tool is not None else {}
 
 
 def _check_facts(text: str, facts: Sequence[Any]) -> Finding:

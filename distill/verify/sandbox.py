@@ -72,11 +72,20 @@ _READY = b"ready"
 
 
 class Sandbox:
-    """A pool of sandboxed workers. Use as a context manager, or call `close`."""
+    """A pool of sandboxed workers. Use as a context manager, or call `close`.
 
-    def __init__(self, workers: int = 2, limits: SandboxLimits | None = None, modules: Sequence[str] = ()):
+    The workers call the built-in library's tools, and those `modules` register (test fixtures); or,
+    with ``python_tools=(module, names)``, only the functions `names` of a user's module
+    (`distill.toolsets.python`).
+    """
+
+    executes = True
+
+    def __init__(self, workers: int = 2, limits: SandboxLimits | None = None, modules: Sequence[str] = (),
+                 python_tools: tuple[str, tuple[str, ...]] | None = None):
         self.limits = limits or SandboxLimits()
         self.modules = tuple(modules)
+        self.python_tools = python_tools
         self._workers = [self._spawn() for _ in range(max(1, workers))]
         self._next = itertools.cycle(range(len(self._workers)))
         self.restarts = 0
@@ -116,7 +125,8 @@ class Sandbox:
 
     def _spawn(self) -> _Worker:
         limits = json.dumps({"memory_bytes": self.limits.memory_bytes, "cpu_s": self.limits.cpu_s,
-                             "timeout_s": self.limits.timeout_s, "modules": list(self.modules)})
+                             "timeout_s": self.limits.timeout_s, "modules": list(self.modules),
+                             "python_tools": self.python_tools})
         proc = subprocess.Popen([sys.executable, "-m", "distill.verify.sandbox", limits],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         return _Worker(proc)
@@ -220,11 +230,9 @@ def _drop_network() -> None:
     socket.getaddrinfo = refuse  # type: ignore[assignment]
 
 
-def _execute(program: list[list[Any]], limits: dict[str, Any]) -> list[Any]:
+def _execute(program: list[list[Any]], limits: dict[str, Any], call_tool: Any, reset_state: Any) -> list[Any]:
     import resource
     import signal
-
-    from distill.tools import call_tool, reset_state
 
     results: list[Any] = []
     try:
@@ -239,7 +247,7 @@ def _execute(program: list[list[Any]], limits: dict[str, Any]) -> list[Any]:
         resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
         signal.setitimer(signal.ITIMER_REAL, limits["timeout_s"])
         try:
-            args = {k: _resolve(v, results) for k, v in arguments.items()}
+            args = {k: resolve_ref(v, results) for k, v in arguments.items()}
             results.append(call_tool(name, args))
         except _CallTimeout as exc:
             return [TIMEOUT, results, str(exc), index]
@@ -252,7 +260,12 @@ def _execute(program: list[list[Any]], limits: dict[str, Any]) -> list[Any]:
     return [OK, results, "", None]
 
 
-def _resolve(value: Any, results: list[Any]) -> Any:
+def resolve_ref(value: Any, results: Sequence[Any]) -> Any:
+    """An argument value with ``{"$ref": i}`` replaced by call i's result.
+
+    Raises:
+        ValueError: when i does not name an earlier call.
+    """
     if isinstance(value, dict) and set(value) == {"$ref"}:
         ref = value["$ref"]
         if not isinstance(ref, int) or isinstance(ref, bool) or not 0 <= ref < len(results):
@@ -266,9 +279,7 @@ def serve(limits: dict[str, Any]) -> None:
     import resource
     import signal
 
-    from distill.tools import registry
-
-    registry()
+    call_tool, reset_state = _callables(limits)
     for module in limits["modules"]:
         importlib.import_module(module)
     _drop_network()
@@ -279,9 +290,29 @@ def serve(limits: dict[str, Any]) -> None:
     out.write(_READY + b"\n")
     out.flush()
     for line in sys.stdin.buffer:
-        replies = [_reply(_execute(program, limits)) for program in json.loads(line)]
+        replies = [_reply(_execute(program, limits, call_tool, reset_state)) for program in json.loads(line)]
         out.write(b"[" + b",".join(replies) + b"]\n")
         out.flush()
+
+
+def _callables(limits: dict[str, Any]) -> tuple[Any, Any]:
+    """(call(name, arguments), reset()) of the worker: the library's, or a user module's own functions."""
+    if not limits.get("python_tools"):
+        from distill.tools import call_tool, registry, reset_state
+
+        registry()
+        return call_tool, reset_state
+    from distill.toolsets.python import callables
+
+    module, names = limits["python_tools"]
+    functions, reset = callables(module, tuple(names))
+
+    def call(name: str, arguments: dict[str, Any]) -> Any:
+        if name not in functions:
+            raise KeyError(f"unknown tool {name!r}")
+        return functions[name](**arguments)
+
+    return call, reset or (lambda: None)
 
 
 def _reply(outcome: list[Any]) -> bytes:

@@ -130,7 +130,7 @@ def test_a_tasks_run_wins_over_the_tasks_config_and_seed(tmp_path):
     made = {t.id: t for t in io.read_tasks(tmp_path / "tasks")}
     assert used == made  # seed 5 and tasks=umbrella would have made other tasks
     assert io.read_manifest(tmp_path / "run")["tasks"] == {"tasks_run": f"{tmp_path}/tasks", "tasks": "granular",
-                                                           "tasks_seed": 0}
+                                                           "tasks_seed": 0, "tools": "library"}
 
 
 def test_a_tasks_run_without_train_tasks_is_a_clear_error(tmp_path):
