@@ -253,14 +253,10 @@ def _finished_same(out: Path, cfg: DictConfig) -> bool:
     return same_config(_normal(manifest.get("config")), _normal(_plain(cfg)))
 
 
-ADDED_KEYS = ("tools", "writer", "checker", "written", "cache", "verify", "tasks_root")
-"""Top-level config keys recipes gained after runs were archived (``tools=`` and the task writer's).
-A finished run's config without one of them was made with that key's default."""
-
-
 def same_config(done: Any, now: Any) -> bool:
     """Whether a finished run's config (or an archived chain of them) is the config asked for now,
-    reading a key the recipe gained since the run as that key's default."""
+    reading a key the recipe gained since the run (at any depth: ``tools``, ``written.fallbacks``) as
+    that key's default, so a new option does not retrain finished arms."""
     return _upgraded(done) == _upgraded(now)
 
 
@@ -270,9 +266,15 @@ def _upgraded(data: Any) -> Any:
     if not isinstance(data, dict):
         return data
     if isinstance(data.get("recipe"), str):
-        defaults = _recipe_defaults(data["recipe"])
-        data = {**{k: defaults[k] for k in ADDED_KEYS if k in defaults and k not in data}, **data}
+        data = _filled(data, _recipe_defaults(data["recipe"]))
     return {k: _upgraded(v) for k, v in data.items()}
+
+
+def _filled(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """`data` with every key of `defaults` it lacks, at every depth where both are mappings."""
+    out = {**{k: v for k, v in defaults.items() if k not in data}, **data}
+    return {k: _filled(v, defaults[k]) if isinstance(v, dict) and isinstance(defaults.get(k), dict) else v
+            for k, v in out.items()}
 
 
 @functools.cache

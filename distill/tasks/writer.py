@@ -26,7 +26,7 @@ import logging
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +36,12 @@ from distill.tasks.base import stable_fraction, system_message, user
 from distill.tasks.written import (
     BUILDERS,
     NEEDS_RESULTS,
+    Composition,
     Draft,
     Example,
     Pool,
+    declared_compositions,
+    declared_fallbacks,
     find_compositions,
     find_fallbacks,
     split_examples,
@@ -67,8 +70,17 @@ class WriteConfig:
     semantic_check: bool = True
     temperature: float = 0.7
     max_tokens: int = 512
+    compositions: tuple[dict[str, Any], ...] = ()
+    """Declared result -> parameter links, ``{from, key, to, param}`` (`written.declared_compositions`)."""
+    fallbacks: tuple[dict[str, Any], ...] = ()
+    """Declared next-best pairs, ``{primary, alternative}`` (`written.declared_fallbacks`)."""
 
     def __post_init__(self) -> None:
+        for name in ("compositions", "fallbacks"):  # Hydra hands over ListConfigs of DictConfigs
+            entries = getattr(self, name) or ()
+            if not all(hasattr(e, "keys") for e in entries):
+                raise ValueError(f"written.{name}: expected a list of mappings, got {entries!r}")
+            object.__setattr__(self, name, tuple({str(k): e[k] for k in e} for e in entries))
         if self.values not in ("proposed", "sampled"):
             raise ValueError(f"written.values={self.values!r}: expected proposed or sampled")
         check_range("written.values_per_tool", self.values_per_tool, low=1, integer=True)
@@ -104,10 +116,15 @@ def write_tasks(mixture: Any, tools: Sequence[Tool], seed: int, writer: Any, che
     """
     drops = Drops.empty()
     heldout = heldout_tools(tools, seed, mixture.heldout_tool_fraction)
-    examples = make_examples(tools, seed, writer, executor, config, drops)
+    def blank(tool: Tool) -> dict[str, Any]:
+        return sample_arguments(tool.parameters, random.Random(f"{seed}:blank:{tool.name}"))
+
+    examples = make_examples(tools, seed, writer, executor, config, drops, blank)
     executes = executor.executes
-    compositions = find_compositions(examples) if executes else []
-    fallbacks = find_fallbacks(tools)
+    # Declared links are checked even for schema-only tools (which have no results to link, so none).
+    declared = declared_compositions(config.compositions, tools, examples, blank)
+    compositions = [*find_compositions(examples), *declared] if executes else []
+    fallbacks = [*find_fallbacks(tools), *declared_fallbacks(config.fallbacks, tools)]
     budgets = mixture.budgets()
     unsupported = sorted({s for (s, _), n in budgets.items() if n and s in NEEDS_RESULTS and not executes})
     drafts: list[Draft] = []
@@ -151,8 +168,13 @@ def heldout_tools(tools: Sequence[Tool], seed: int, fraction: float) -> frozense
 
 
 def make_examples(tools: Sequence[Tool], seed: int, writer: Any, executor: Any, config: WriteConfig,
-                  drops: Drops) -> dict[str, list[Example]]:
-    """Verified argument sets per tool (schema-valid, and executed without error when the tools run)."""
+                  drops: Drops, blank: Callable[[Tool], dict[str, Any]]) -> dict[str, list[Example]]:
+    """Verified argument sets per tool (schema-valid, and executed without error when the tools run).
+
+    Tools whose arguments name things only the service knows (``getBook(book_id)``) rarely get a
+    made-up value right: a declared composition gives them values from another tool's results
+    (``searchBooks``' ``results.0.id``), verified the same way.
+    """
     from jsonschema import Draft202012Validator
 
     proposed = _proposals(tools, seed, writer, config)
@@ -164,20 +186,62 @@ def make_examples(tools: Sequence[Tool], seed: int, writer: Any, executor: Any, 
                 candidates.append(Example(tool, args))
             else:
                 drops.add("schema", "values")
-    if executor.executes:
-        outcomes = executor.run([Program((e.call,)) for e in candidates])
-        verified = []
-        for example, outcome in zip(candidates, outcomes, strict=True):
-            if outcome.status == OK:
-                verified.append(Example(example.tool, example.arguments, outcome.results[0], True))
-            else:
-                drops.add("execution", "values")
-        candidates = verified
     examples: dict[str, list[Example]] = {t.name: [] for t in tools}
-    for example in candidates:
+    _add(examples, _verified(candidates, executor, drops, none_is_fatal=True))
+    if executor.executes and config.compositions:
+        linked = _linked(declared_compositions(config.compositions, tools, examples, blank), config.values_per_tool)
+        _add(examples, _verified(linked, executor, drops))
+    return examples
+
+
+def _linked(compositions: list[Composition], k: int) -> list[Example]:
+    """Up to `k` argument sets per tool whose declared parameters all take values from the linked results
+    (``checkAvailability``: ``book_id`` from a search, ``branch_id`` from the branch list)."""
+    values: dict[str, dict[str, list[Any]]] = {}
+    seconds: dict[str, Example] = {}
+    for comp in compositions:
+        name = comp.second.tool.name
+        seconds.setdefault(name, comp.second)
+        found = values.setdefault(name, {}).setdefault(comp.param, [])
+        if comp.value not in found:
+            found.append(comp.value)
+    linked = []
+    for name, params in values.items():
+        second = seconds[name]
+        for i in range(min(k, max(len(v) for v in params.values()))):
+            chosen = {param: found[(i * (j + 1)) % len(found)] for j, (param, found) in enumerate(params.items())}
+            linked.append(Example(second.tool, {**second.arguments, **chosen}))
+    return linked
+
+
+def _verified(candidates: list[Example], executor: Any, drops: Drops, none_is_fatal: bool = False) -> list[Example]:
+    """The candidates that run without error, with their results (all of them for schema-only tools).
+
+    Raises:
+        RuntimeError: with `none_is_fatal`, when not one candidate ran: the tools themselves do not run
+            (a service that is not up, a module that fails), which no count of drops explains.
+    """
+    if not executor.executes:
+        return candidates
+    outcomes = executor.run([Program((e.call,)) for e in candidates])
+    verified = []
+    for example, outcome in zip(candidates, outcomes, strict=True):
+        if outcome.status == OK:
+            verified.append(Example(example.tool, example.arguments, outcome.results[0], True))
+        else:
+            drops.add("execution", "values")
+    if none_is_fatal and candidates and not verified:
+        errors = Counter(o.error for o in outcomes)
+        raise RuntimeError(f"none of the {len(candidates)} example calls ran: is the tools= source reachable "
+                           f"(tools.base_url for openapi, tools.command for mcp)? Most common error: "
+                           f"{errors.most_common(1)[0][0]}")
+    return verified
+
+
+def _add(examples: dict[str, list[Example]], new: Iterable[Example]) -> None:
+    for example in new:
         if example.call not in [e.call for e in examples[example.tool.name]]:
             examples[example.tool.name].append(example)
-    return examples
 
 
 def _proposals(tools: Sequence[Tool], seed: int, writer: Any, config: WriteConfig) -> dict[str, list[Any]]:
@@ -229,6 +293,9 @@ def sample_value(schema: dict[str, Any], rng: random.Random, name: str = "value"
         return rng.choice(schema["enum"])
     if schema.get("examples"):
         return rng.choice(schema["examples"])
+    named = described_examples(schema.get("description", ""))
+    if named and schema.get("type") in ("string", None) and rng.random() < 0.75:  # as a model reading it would
+        return rng.choice(named)
     kind = schema.get("type")
     kind = rng.choice([k for k in kind if k != "null"] or ["null"]) if isinstance(kind, list) else kind
     low, high = schema.get("minimum", 1), schema.get("maximum", 100)
@@ -247,6 +314,12 @@ def sample_value(schema: dict[str, Any], rng: random.Random, name: str = "value"
     if schema.get("format") == "date" or name.endswith("date"):
         return (datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randint(0, 364))).isoformat()
     return f"{name.replace('_', ' ')} {rng.randint(1, 99)}"
+
+
+def described_examples(description: str) -> list[str]:
+    """The quoted values after "e.g." in a parameter's description (``e.g. "river" or "Okafor"``)."""
+    found = re.search(r"\be\.g\.,?\s*(.*)", description or "", flags=re.S)
+    return re.findall(r'"([^"\n]{1,60})"', found.group(1)) if found else []
 
 
 # -- 2. drafts ---------------------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ irrelevance as no fitting tool, a missing value, or off-topic.
 What is known about a user's tools comes from their schemas and from executing verified example
 arguments (`Example`): a composition is a result (or a key of a dict result) that matches a
 parameter of another tool by name and JSON type; a fallback is another tool whose required
-parameters the first one's arguments cover and whose name shares a word with it.
+parameters the first one's arguments cover and whose name shares a word with it. Names and types
+miss relations a user knows (``searchBooks``' ``results.0.id`` is ``getBook``'s ``book_id``): those
+are declared (`declared_compositions`, `declared_fallbacks`; ``written.compositions`` and
+``written.fallbacks`` in conf/tasks.yaml) and join the discovered ones.
 """
 
 from __future__ import annotations
@@ -47,12 +50,35 @@ class Example:
 
 @dataclass(frozen=True)
 class Composition:
-    """`first`'s result (or its `key`) is the `param` of `second`."""
+    """`first`'s result (or the part of it at `key`) is the `param` of `second`."""
 
     first: Example
     second: Example
     param: str
-    key: str | None
+    key: tuple[str | int, ...] | None
+    """A path into the result (dict keys, list indices); None: the whole result (nested calls)."""
+
+    @property
+    def value(self) -> Any:
+        return self.first.result if self.key is None else at_path(self.first.result, self.key)
+
+
+def at_path(value: Any, path: Sequence[str | int]) -> Any:
+    """``value[path[0]][path[1]]...``; KeyError when the path is not in `value`."""
+    for step in path:
+        in_dict = isinstance(value, dict) and step in value
+        in_list = isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value)
+        if not (in_dict or in_list):
+            raise KeyError(step)
+        value = value[step]
+    return value
+
+
+def parse_path(key: str | None) -> tuple[str | int, ...] | None:
+    """``"results.0.id"`` -> ``("results", 0, "id")``; None or ``""`` -> None (the whole result)."""
+    if not key:
+        return None
+    return tuple(int(part) if part.lstrip("-").isdigit() else part for part in str(key).split("."))
 
 
 @dataclass(frozen=True)
@@ -143,12 +169,12 @@ def find_compositions(examples: dict[str, list[Example]]) -> list[Composition]:
     return found
 
 
-def _linking_key(first: Example, param: str, schema: dict[str, Any]) -> str | None | bool:
+def _linking_key(first: Example, param: str, schema: dict[str, Any]) -> tuple[str] | None | bool:
     """None: the whole result is `param`; a key: that key of the dict result; False: no link."""
     result = first.result
     if isinstance(result, dict):  # a key of the result, unless it only echoes an argument of the call
         linked = param in result and _fits(result[param], schema)
-        return param if linked and result[param] not in first.arguments.values() else False
+        return (param,) if linked and result[param] not in first.arguments.values() else False
     shared = (set(_words(param)) & set(_words(first.tool.name))) - VERBS - GENERIC
     return None if _fits(result, schema) and shared else False
 
@@ -169,6 +195,70 @@ def _fits(value: Any, schema: dict[str, Any]) -> bool:
 VERBS = frozenset({"get", "find", "list", "search", "fetch", "lookup", "compute", "calculate", "estimate"})
 GENERIC = frozenset({"date", "time", "name", "id", "value", "type", "count", "number"})
 """Words too common in parameter names to link a result to a parameter by name alone."""
+
+
+def declared_compositions(specs: Sequence[dict[str, Any]], tools: Sequence[Tool],
+                          examples: dict[str, list[Example]],
+                          blank: Callable[[Tool], dict[str, Any]]) -> list[Composition]:
+    """The user's ``{from, key, to, param}`` links, one per executed example of ``from`` whose result has
+    a value at ``key`` that fits ``param``'s schema. The second call's other arguments come from an
+    example of ``to`` or, when it has none (its made-up ids failed), from `blank`; the chained
+    sequence is executed before a task is kept.
+
+    Raises:
+        ValueError: naming the entry, for an unknown tool or parameter.
+    """
+    by_name = {t.name: t for t in tools}
+    found = []
+    for i, spec in enumerate(specs):
+        where = f"written.compositions[{i}]"
+        first_tool, second_tool = (_tool(by_name, spec, field, where) for field in ("from", "to"))
+        param = spec.get("param")
+        schema = second_tool.parameters.get("properties", {}).get(param)
+        if schema is None:
+            raise ValueError(f"{where}.param={param!r}: {second_tool.name} has no such parameter "
+                             f"(it has {', '.join(second_tool.parameters.get('properties', {})) or 'none'})")
+        key = parse_path(spec.get("key"))
+        for first in (e for e in examples.get(first_tool.name, []) if e.executed):
+            comp = Composition(first, _second(second_tool, examples, blank), param, key)
+            try:
+                if _fits(comp.value, schema):
+                    found.append(comp)
+            except KeyError:
+                continue
+    return found
+
+
+def _second(tool: Tool, examples: dict[str, list[Example]], blank: Callable[[Tool], dict[str, Any]]) -> Example:
+    own = examples.get(tool.name)
+    return own[0] if own else Example(tool, blank(tool))
+
+
+def declared_fallbacks(specs: Sequence[dict[str, Any]], tools: Sequence[Tool]) -> list[Fallback]:
+    """The user's ``{primary, alternative}`` pairs; the alternative must need no argument the primary
+    does not take (next-best passes the primary's values on).
+
+    Raises:
+        ValueError: naming the entry, for an unknown tool or an alternative that needs more.
+    """
+    by_name = {t.name: t for t in tools}
+    found = []
+    for i, spec in enumerate(specs):
+        where = f"written.fallbacks[{i}]"
+        primary, alternative = (_tool(by_name, spec, field, where) for field in ("primary", "alternative"))
+        extra = set(alternative.parameters.get("required", [])) - set(primary.parameters.get("properties", {}))
+        if extra:
+            raise ValueError(f"{where}: {alternative.name} needs {', '.join(sorted(extra))}, which "
+                             f"{primary.name} does not take, so its values cannot be passed on")
+        found.append(Fallback(primary, alternative))
+    return found
+
+
+def _tool(by_name: dict[str, Tool], spec: dict[str, Any], field: str, where: str) -> Tool:
+    name = spec.get(field)
+    if name not in by_name:
+        raise ValueError(f"{where}.{field}={name!r}: no such tool (the tools are {', '.join(sorted(by_name))})")
+    return by_name[name]
 
 
 def find_fallbacks(tools: Sequence[Tool]) -> list[Fallback]:
@@ -244,8 +334,7 @@ def chaining(pool: Pool, number: int) -> Draft | None:
     if comp is None:
         return None
     first = ToolCall(comp.first.tool.name, comp.first.arguments, id="call_0")
-    value = comp.first.result if comp.key is None else comp.first.result[comp.key]
-    second = ToolCall(comp.second.tool.name, {**comp.second.arguments, comp.param: value})
+    second = ToolCall(comp.second.tool.name, {**comp.second.arguments, comp.param: comp.value})
     after = [assistant_message((first,)), {**tool_result(first.name, comp.first.result), "tool_call_id": "call_0"}]
     listed = [comp.first.tool, comp.second.tool, *pool.distractors({first.name, second.name}, pool.rng.randint(1, 4))]
     # Gold.result is filled in once the sequence has run (see distill.tasks.writer).

@@ -11,7 +11,7 @@ from distill.experiment import ExperimentSpec
 from distill.recipes import compose_config
 from distill.recipes import dpo as dpo_recipe
 from distill.recipes.eval import run as evaluate
-from distill.recipes.experiment import run
+from distill.recipes.experiment import run, same_config
 
 TINY = {
     "pairs": ["pairs.pairs_per_task=1", "max_tasks=18"],
@@ -136,6 +136,17 @@ def test_a_changed_arm_config_is_redone(tmp_path):
     after = io.read_manifest(out / "eval" / "granular_vs_umbrella-granular-s0")
     assert after["started_at"] != before
     assert io.read_manifest(out / "dpo" / "granular_vs_umbrella-granular-s0")["config"]["dpo"]["args"]["beta"] == 0.2
+
+
+def test_a_key_the_recipe_gained_since_a_run_reads_as_its_default_at_any_depth():
+    now = OmegaConf.to_container(compose_config("tasks"), resolve=True)
+    done = {k: v for k, v in now.items() if k != "tools"}  # a run from before tools= existed
+    done["written"] = {k: v for k, v in now["written"].items() if k not in ("compositions", "fallbacks")}
+    assert same_config(done, now)
+    assert same_config({"chain": [done]}, {"chain": [now]})
+    changed = {**now, "written": {**now["written"], "fallbacks": [{"primary": "a", "alternative": "b"}]}}
+    assert not same_config(done, changed)
+    assert not same_config({**done, "seed": 1}, now)
 
 
 def _lines(path):

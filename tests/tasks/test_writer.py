@@ -1,5 +1,7 @@
 """Tasks written for tools without templates: sub-task semantics, the chain of checks, drop counts."""
 
+import importlib.util
+import json
 import random
 from collections import Counter
 
@@ -13,6 +15,7 @@ from distill.tasks.mixture import Mixture
 from distill.tasks.writer import WriteConfig, request_fault, sample_arguments, write_tasks
 from distill.tasks.written import BUILDERS, Draft, find_fallbacks
 from distill.toolsets import open_executor
+from distill.toolsets.openapi import OpenAPITools
 from distill.toolsets.python import PythonTools
 from distill.toolsets.schemas import SchemaTools
 from distill.verify import VerifyConfig, label_samples
@@ -143,3 +146,67 @@ def test_sampled_arguments_follow_the_schema():
         validator = Draft202012Validator(tool.parameters)
         for i in range(20):
             assert validator.is_valid(sample_arguments(tool.parameters, random.Random(i))), tool.name
+
+
+LINKS = {"compositions": [{"from": "searchBooks", "key": "results.0.id", "to": "getBook", "param": "book_id"},
+                          {"from": "searchBooks", "key": "results.0.id", "to": "checkAvailability", "param": "book_id"},
+                          {"from": "listBranches", "key": "0.id", "to": "checkAvailability", "param": "branch_id"}],
+         "fallbacks": [{"primary": "checkAvailability", "alternative": "getBook"}]}
+
+
+@pytest.fixture(scope="module")
+def library_url():
+    spec = importlib.util.spec_from_file_location("library_server", "examples/openapi/server.py")
+    server = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(server)
+    with server.running() as url:
+        yield url
+
+
+def test_declared_compositions_give_id_taking_tools_values_from_results_and_chaining_tasks(library_url):
+    library = OpenAPITools("examples/openapi/library.yaml", base_url=library_url)
+    found_tasks, found = _write(library)
+    assert not _from_search(found_tasks)  # names and types do not link a search result to a book id
+    tasks, report = _write(library, config=WriteConfig(**LINKS))
+    assert report["examples"]["getBook"] > found["examples"]["getBook"]  # ids from results, not made up
+    assert report["examples"]["checkAvailability"] > found["examples"]["checkAvailability"]
+    chained = _from_search(tasks)
+    assert chained and "chaining" not in report["short"]
+    for task, search in chained:
+        assert task.gold.calls[0].arguments["book_id"] == search["results"][0]["id"]
+    next_best = [t for t in tasks if t.subtask == "next_best"]
+    assert next_best and all(t.gold.calls[0].name == "getBook" for t in next_best)
+
+
+def _from_search(tasks):
+    """(chaining task, the search result it continues from) for the chains that start with a search."""
+    out = []
+    for task in tasks:
+        result = next((m for m in task.messages if m["role"] == "tool"), None)
+        if task.subtask == "chaining" and result is not None and result.get("name") == "searchBooks":
+            out.append((task, json.loads(result["content"])))
+    return out
+
+
+@pytest.mark.parametrize(("relations", "message"), [
+    ({"compositions": [{"from": "searchBooks", "key": "id", "to": "nope", "param": "x"}]},
+     r"written.compositions\[0\].to='nope': no such tool"),
+    ({"compositions": [{"from": "searchBooks", "key": "id", "to": "getBook", "param": "isbn"}]},
+     r"written.compositions\[0\].param='isbn': getBook has no such parameter \(it has book_id\)"),
+    ({"fallbacks": [{"primary": "getBook", "alternative": "checkAvailability"}]},
+     r"written.fallbacks\[0\]: checkAvailability needs branch_id, which getBook does not take"),
+    ({"fallbacks": ["getBook"]}, r"written.fallbacks: expected a list of mappings"),
+])
+def test_a_declared_relation_that_does_not_fit_the_tools_is_named(relations, message):
+    with pytest.raises(ValueError, match=message):
+        _write(OpenAPITools("examples/openapi/library.yaml"), config=WriteConfig(**relations))
+
+
+def test_tools_that_do_not_run_at_all_are_a_clear_error_not_an_empty_tasks_run():
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with pytest.raises(RuntimeError, match=r"none of the \d+ example calls ran: .* Connection refused"):
+        _write(OpenAPITools("examples/openapi/library.yaml", base_url=url))
