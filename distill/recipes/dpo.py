@@ -66,7 +66,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     with recipe_run(cfg) as ctx, open_executor(toolset, verify) as sandbox:
         ctx.extra["tasks"] = {**(pairs_manifest.get("tasks") or {}), "pairs_run": str(pairs_dir)}
         model, tokenizer = load_student(spec, "float32")
-        peft = lora_on_top_layers(peft, model.config.num_hidden_layers, cfg.dpo.get("top_layers"))
+        peft = lora_on_top_layers(peft, model.config.num_hidden_layers, cfg.dpo.top_layers)
         native = uses_native_tools(tokenizer, spec.tools_in_template)
         dataset = datasets["dataset" if native else "rendered"]
         check_prefix(tokenizer, [dataset[i] for i in range(min(16, len(dataset)))], native)

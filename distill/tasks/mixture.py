@@ -28,8 +28,8 @@ class Mixture:
     name: str
     weights: dict[str, float]
     """Sub-task -> relative weight; sub-tasks left out get no tasks."""
-    total: int = 2000
-    """Tasks over all sub-tasks and splits."""
+    total: int
+    """Tasks over all sub-tasks and splits (the default is conf/tasks/granular.yaml's)."""
     splits: dict[str, float] = field(default_factory=lambda: {"train": 0.8, "dev": 0.1, "test": 0.1})
     instruction: str = "full"
     """``full``, ``empty`` or ``wrong`` (see `distill.tasks.base.Context.instruction`)."""

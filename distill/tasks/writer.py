@@ -53,6 +53,8 @@ from distill.verify.values import numbers_in, states_number, states_string
 log = logging.getLogger("distill")
 
 STAGES = ("schema", "execution", "format", "semantic")
+RELATION_HINT = ("; declare them (written.compositions, written.fallbacks), and mind that held-out tools make "
+                 "test tasks only (tasks.heldout_tool_fraction)")
 MAX_REQUEST_CHARS = 1200
 WRITER_SYSTEM = ("You write realistic data for training assistants that call functions. Follow the instructions "
                  "exactly and reply with only what is asked for.")
@@ -128,12 +130,19 @@ def write_tasks(mixture: Any, tools: Sequence[Tool], seed: int, writer: Any, che
     budgets = mixture.budgets()
     unsupported = sorted({s for (s, _), n in budgets.items() if n and s in NEEDS_RESULTS and not executes})
     drafts: list[Draft] = []
+    few: dict[str, list[str]] = {}
     for (subtask, split), count in budgets.items():
         if subtask in unsupported or not count:
             continue
         pool = Pool(list(tools), {n: split_examples(e, split, seed) for n, e in examples.items()}, heldout,
                     compositions, fallbacks, split, random.Random(f"{seed}:written:{subtask}:{split}"))
-        drafts += _drafts(pool, subtask, count, config.oversample)
+        made = _drafts(pool, subtask, count, config.oversample)
+        if len(made) < count:
+            few.setdefault(subtask, []).append(f"{split} {len(made)}/{count}")
+        drafts += made
+    for subtask, splits in few.items():
+        log.warning("written tasks: too few %s drafts (%s): too few tools or relations%s", subtask, ", ".join(splits),
+                    RELATION_HINT if subtask in ("chaining", "nested", "next_best") else "")
     finished = _finish(drafts, executor, drops)
     tasks = _assemble(_word(finished, writer, seed, config, drops), mixture.instruction)
     if config.semantic_check:
@@ -332,9 +341,6 @@ def _drafts(pool: Pool, subtask: str, count: int, oversample: float) -> list[Dra
         draft = BUILDERS[subtask](pool, len(drafts))
         if draft is not None:
             drafts.append(draft)
-    if len(drafts) < count:
-        log.warning("written tasks: only %d of %d %s drafts for %s (too few tools or relations)",
-                    len(drafts), count, subtask, pool.split)
     return drafts
 
 

@@ -74,9 +74,10 @@ def at_path(value: Any, path: Sequence[str | int]) -> Any:
     return value
 
 
-def parse_path(key: str | None) -> tuple[str | int, ...] | None:
-    """``"results.0.id"`` -> ``("results", 0, "id")``; None or ``""`` -> None (the whole result)."""
-    if not key:
+def parse_path(key: str | int | None) -> tuple[str | int, ...] | None:
+    """``"results.0.id"`` -> ``("results", 0, "id")``, ``0`` -> ``(0,)``; None or ``""`` -> None (the whole
+    result)."""
+    if key is None or key == "":
         return None
     return tuple(int(part) if part.lstrip("-").isdigit() else part for part in str(key).split("."))
 
@@ -356,7 +357,7 @@ def nested(pool: Pool, number: int) -> Draft | None:
 
 def _composition(pool: Pool, nested: bool) -> Composition | None:
     comps = [c for c in pool.compositions if pool.usable(c.first.tool.name) and pool.usable(c.second.tool.name)
-             and (c.key is None) == nested]
+             and (c.key is None or not nested)]  # nested passes a whole result ({"$ref": 0}); chaining any part
     return pool.rng.choice(comps) if comps else None
 
 

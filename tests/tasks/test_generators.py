@@ -197,4 +197,4 @@ def test_budget_sums_to_total_and_follows_weights():
 
 def test_unknown_subtask_weight_names_the_key():
     with pytest.raises(ValueError, match="tasks.weights.bogus"):
-        Mixture("m", {"bogus": 1.0})
+        Mixture("m", {"bogus": 1.0}, total=10)

@@ -210,3 +210,14 @@ def test_tools_that_do_not_run_at_all_are_a_clear_error_not_an_empty_tasks_run()
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     with pytest.raises(RuntimeError, match=r"none of the \d+ example calls ran: .* Connection refused"):
         _write(OpenAPITools("examples/openapi/library.yaml", base_url=url))
+
+
+def test_a_declared_key_is_a_path_of_dict_keys_and_list_indices():
+    from distill.tasks.written import at_path, parse_path
+
+    assert parse_path("results.0.id") == ("results", 0, "id")
+    assert parse_path(0) == (0,) and parse_path("-1") == (-1,)  # Hydra reads key: 0 as an int
+    assert parse_path(None) is None and parse_path("") is None
+    assert at_path({"results": [{"id": "bk-1"}]}, ("results", 0, "id")) == "bk-1"
+    with pytest.raises(KeyError):
+        at_path({"results": []}, ("results", 0, "id"))
