@@ -18,7 +18,7 @@ from distill.memory import (
     with_routines,
 )
 from distill.records import SUBTASKS, assistant_message
-from distill.sampling.base import SamplingParams
+from distill.sampling.base import Closing, SamplingParams
 from distill.sampling.simulated import SimulatedSampler
 from distill.tasks.mixture import Mixture
 
@@ -101,7 +101,7 @@ def test_memory_goes_into_the_system_message(tasks):
     assert with_memory(tasks[0], "") is tasks[0]
 
 
-class Spy:
+class Spy(Closing):
     """Records the system prompt each task was answered with."""
 
     def __init__(self):

@@ -229,8 +229,7 @@ def _on_policy_pairs(model: Any, tokenizer: Any, spec: StudentSpec, fresh: list[
     try:
         student = judge_samples(fresh, list(sampler.sample(fresh, params)), verify, sandbox)
     finally:  # the next step trains: release a vLLM engine (its memory) and the student copy it served
-        if hasattr(sampler, "close"):
-            sampler.close()
+        sampler.close()
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
     config = PairConfig(quotas={"student": 2}, allow_gold_chosen=True)

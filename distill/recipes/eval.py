@@ -23,6 +23,7 @@ from distill.memory import MemoryConfig, evaluate_with_memory, traces_from_pairs
 from distill.models import StudentSpec, check_checkpoint, load_checkpoint, load_student
 from distill.recipes import CONF_DIR, build, launch, load_tasks, recipe_run, require_split
 from distill.records import Task
+from distill.sampling.base import Sampler
 from distill.sampling.cache import cached_sampler
 from distill.sampling.hf import HFSampler
 from distill.toolsets import open_executor
@@ -40,9 +41,9 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         from distill.tasks.bfcl import BfclSet
 
         tasks += list(BfclSet("bfcl", tuple(cfg.bfcl_categories), cfg.limit_per_subtask).generate())
-    sampler, name, closer = _model(cfg)
+    sampler, name = _model(cfg)
     memory: MemoryConfig = build(cfg.memory)
-    with recipe_run(cfg) as ctx, open_executor(build(cfg.tools), verify) as sandbox:
+    with sampler, recipe_run(cfg) as ctx, open_executor(build(cfg.tools), verify) as sandbox:
         ctx.extra["tasks"] = origin
         if memory.enabled:
             traces = traces_from_pairs(io.read_pairs(memory.pairs_run)) if memory.pairs_run else []
@@ -59,8 +60,6 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         io.write_json(ctx.dir / "summary.json", summary)
         ctx.counts.update(tasks=len(tasks), correct=sum(r.verdict.correct for r in records))
         ctx.extra["model"] = name
-    if closer is not None:
-        closer()
     _print(summary, ctx.dir)
     return summary
 
@@ -79,12 +78,12 @@ def select(tasks: list[Task], split: str, per_subtask: int | None) -> list[Task]
     return kept
 
 
-def _model(cfg: DictConfig) -> tuple[Any, str, Any]:
-    """(sampler, model name for reports, cleanup or None)."""
+def _model(cfg: DictConfig) -> tuple[Sampler, str]:
+    """(sampler, model name for reports)."""
     if cfg.target == "teacher":
         config = build(cfg.teacher)
         cached = cached_sampler(config, build(cfg.cache))
-        return cached, f"{config.backend}:{config.model}", cached.close
+        return cached, f"{config.backend}:{config.model}"
     if cfg.target != "student":
         raise ValueError(f"target={cfg.target!r}: expected student or teacher")
     spec: StudentSpec = build(cfg.student)
@@ -95,7 +94,7 @@ def _model(cfg: DictConfig) -> tuple[Any, str, Any]:
     if cfg.checkpoint:
         model, tokenizer, name = load_checkpoint(model, Path(cfg.checkpoint), spec)
     return HFSampler.from_model(model, tokenizer, name, batch_size=cfg.batch_size,
-                                tools_in_template=spec.tools_in_template), name, None
+                                tools_in_template=spec.tools_in_template), name
 
 
 def _print(summary: dict[str, Any], run_dir: Path) -> None:

@@ -32,8 +32,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     tasks, origin = load_tasks(cfg, progress=True)
     for split in config.splits:
         require_split(tasks, split, origin)
-    teacher = cached_sampler(teacher_cfg, cache_cfg)
-    with recipe_run(cfg) as ctx, open_executor(build(cfg.tools), verify) as sandbox:
+    with (cached_sampler(teacher_cfg, cache_cfg) as teacher, recipe_run(cfg) as ctx,
+          open_executor(build(cfg.tools), verify) as sandbox):
         ctx.extra["tasks"] = origin
         train, dropped = drop_contaminated([t for t in tasks if t.split in config.splits],
                                            [*(t for t in tasks if t.split == "test"), *_bfcl_tasks()],
@@ -49,7 +49,6 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         _write(ctx.dir, tasks, pairs, stats)
         ctx.counts.update(pairs=len(pairs), tasks=len(train), contamination_dropped=len(dropped))
         ctx.extra["teacher"] = stats["teacher"]
-    teacher.close()
     _print(stats, ctx.dir)
     return stats
 
@@ -75,7 +74,8 @@ def _student_negatives(cfg: DictConfig, train: list[Task], verify: VerifyConfig,
     sampler_cfg: SamplerConfig = build(cfg.student_sampler)
     params: SamplingParams = build(cfg.student_sampling)
     chosen = train[: cfg.student_tasks]
-    return judge_samples(chosen, open_sampler(sampler_cfg).sample(chosen, params), verify, sandbox)
+    with open_sampler(sampler_cfg) as student:
+        return judge_samples(chosen, student.sample(chosen, params), verify, sandbox)
 
 
 def _bfcl_tasks() -> list[Task]:

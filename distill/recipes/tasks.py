@@ -51,15 +51,9 @@ def _written(cfg: DictConfig, mixture: Mixture, toolset: Toolset) -> tuple[list[
     from distill.tasks.writer import write_tasks
 
     verify, cache = build(cfg.verify), build(cfg.cache)
-    writer = cached_sampler(build(cfg.writer), cache)
-    checker = cached_sampler(build(cfg.checker), cache)
-    try:
-        with open_executor(toolset, verify) as executor:
-            return write_tasks(mixture, toolset.tools(), cfg.seed, writer, checker, executor, verify,
-                               build(cfg.written))
-    finally:
-        writer.close()
-        checker.close()
+    with (cached_sampler(build(cfg.writer), cache) as writer, cached_sampler(build(cfg.checker), cache) as checker,
+          open_executor(toolset, verify) as executor):
+        return write_tasks(mixture, toolset.tools(), cfg.seed, writer, checker, executor, verify, build(cfg.written))
 
 
 def _collect(tasks: Any, sink: list[Task]) -> Any:

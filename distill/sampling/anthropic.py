@@ -12,11 +12,11 @@ from typing import Any
 
 from distill.records import Sample, Task, ToolCall, Usage
 from distill.sampling.api import ApiRunner, Job, LoopClient, Transient, api_key, estimate_tokens, retry_after_seconds
-from distill.sampling.base import SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, wanted
 from distill.sampling.openai import SAMPLE_HEADER, wire_name
 
 
-class AnthropicSampler:
+class AnthropicSampler(Closing):
     """Samples the Messages API. Construction checks the API key (before any work)."""
 
     def __init__(self, config: SamplerConfig, progress: bool = True):

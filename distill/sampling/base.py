@@ -1,4 +1,4 @@
-"""The one-method `Sampler` protocol and the configuration records of a sampler.
+"""The `Sampler` protocol (sample, and close as a context manager) and a sampler's configuration records.
 
 Teacher and student samplers are the same protocol and differ only by configuration
 (``conf/teacher/*.yaml``). A backend is a module ``distill.sampling.<backend>`` exposing
@@ -95,7 +95,7 @@ class SamplerConfig:
 
 @runtime_checkable
 class Sampler(Protocol):
-    """Anything that turns tasks into samples."""
+    """Anything that turns tasks into samples; a context manager that releases what it holds."""
 
     def sample(self, tasks: Iterable[Task], params: SamplingParams,
                indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:
@@ -105,6 +105,28 @@ class Sampler(Protocol):
         A request that fails for good yields a Sample with ``error`` set (never raises for it).
         """
         ...
+
+    def close(self) -> None:
+        """Release a loaded model, an engine, a cache; safe to call twice."""
+        ...
+
+    def __enter__(self) -> Sampler: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class Closing:
+    """The context-manager half of `Sampler`, for samplers to inherit: ``with sampler: ...`` closes it.
+    `close` releases nothing here; a sampler that holds something overrides it."""
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def wanted(task: Task, params: SamplingParams, indices: Mapping[str, Sequence[int]] | None) -> Sequence[int]:
@@ -154,8 +176,5 @@ def open_sampler(config: SamplerConfig) -> Sampler:
     try:
         module = importlib.import_module(f"distill.sampling.{config.backend}")
     except ModuleNotFoundError as exc:
-        if exc.name == f"distill.sampling.{config.backend}":
-            raise BackendUnavailable(f"sampler backend {config.backend!r} is delivered by a later stage "
-                                     "(the teacher sampler issue)") from exc
         raise BackendUnavailable(f"backend {config.backend!r} needs the package {exc.name!r}") from exc
     return module.from_config(config)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from distill.records import Sample, Task
-from distill.sampling.base import Sampler, SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import Closing, Sampler, SamplerConfig, SamplingParams, wanted
 from distill.secrets import redact_text
 
 MODES = ("readwrite", "readonly", "off")
@@ -256,7 +256,7 @@ class CacheCounters:
     """Samples another run sharing the cache requested while this one waited for them."""
 
 
-class CachedSampler:
+class CachedSampler(Closing):
     """Wraps any sampler: cached samples come from SQLite, the rest from `inner` (and are stored)."""
 
     def __init__(self, inner: Sampler, backend: str, model: str, config: CacheConfig | None = None,
@@ -269,13 +269,16 @@ class CachedSampler:
         self.counters = CacheCounters()
         self.max_failed_fraction = max_failed_fraction
         self.endpoint = endpoint or f"{backend}:{model}"
+        self._closed = False
 
     def close(self) -> None:
-        """Close the cache and the wrapped sampler, if it holds anything (a loaded model, an engine)."""
+        """Close the cache and the wrapped sampler (a loaded model, an engine); safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
         if self.cache is not None:
             self.cache.close()
-        if callable(getattr(self.inner, "close", None)):
-            self.inner.close()
+        self.inner.close()
 
     def sample(self, tasks: Iterable[Task], params: SamplingParams,
                indices: Mapping[str, Sequence[int]] | None = None) -> Iterator[Sample]:
@@ -285,6 +288,8 @@ class CachedSampler:
             RequestsFailed: after the last sample, when more than `max_failed_fraction` of the samples
                 that were not cached came back as errors.
         """
+        if self._closed:
+            raise RuntimeError(f"the sampler of {self.endpoint} is closed")
         asked = failed = 0
         first_error = None
         for sample, requested in self._samples(list(tasks), params, indices):

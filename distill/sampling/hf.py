@@ -13,10 +13,10 @@ from typing import Any
 
 from distill.formatting import chat_prompt, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, wanted
 
 
-class HFSampler:
+class HFSampler(Closing):
     """Samples a causal LM in this process. Load from a student name/path, or wrap a loaded model."""
 
     def __init__(self, model: str, dtype: str = "float32", batch_size: int = 8, tools_in_template: bool | None = None,
@@ -31,6 +31,11 @@ class HFSampler:
         sampler = cls(name, batch_size=batch_size, **kwargs)
         sampler._model, sampler._tokenizer = model, tokenizer
         return sampler
+
+    def close(self) -> None:
+        """Drop this sampler's references to the model (a model it loaded is then freed; one it was given
+        stays with its owner)."""
+        self._model = self._tokenizer = None
 
     def _load(self) -> tuple[Any, Any]:
         if self._model is None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from distill.formatting import chat_prompt, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import SamplerConfig, SamplingParams, require, typed_options, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, require, typed_options, wanted
 
 _END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>")
 """Turn ends besides the tokenizer's EOS; generation stops at any of them, as transformers' does."""
@@ -56,7 +56,7 @@ _INSTALL = ("the llamacpp backend needs llama-cpp-python: `make llamacpp` (or `m
             "it from source (3-7 min)")
 
 
-class LlamaCppSampler:
+class LlamaCppSampler(Closing):
     """Samples a GGUF model with llama.cpp (the model is loaded on first use)."""
 
     def __init__(self, model: str, options: LlamaCppOptions | None = None, name: str | None = None,

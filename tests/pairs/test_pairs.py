@@ -10,7 +10,7 @@ from distill.contamination import drop_contaminated, ngrams
 from distill.corruptions import GENERATORS
 from distill.pairs import Candidate, PairConfig, build_pairs, pick_chosen, select_rejected, to_datasets
 from distill.records import SUBTASKS, Gold, Reason, Sample, Task, ToolCall, Verdict, assistant_message
-from distill.sampling.base import SamplingParams
+from distill.sampling.base import Closing, SamplingParams
 from distill.sampling.simulated import SimulatedSampler
 from distill.tasks.mixture import Mixture
 from distill.verify import label_samples
@@ -97,7 +97,7 @@ def test_pairs_cover_every_subtask_with_sources_and_reasons(tasks, sandbox):
     assert counts["corruptions_confirmed_wrong"] <= counts["corruptions_offered"]
 
 
-class Silent:
+class Silent(Closing):
     def sample(self, tasks, params, indices=None):
         for t in tasks:
             for i in range(params.n):

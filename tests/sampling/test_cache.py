@@ -10,12 +10,12 @@ import threading
 import time
 
 from distill.records import Sample
-from distill.sampling.base import SamplingParams
+from distill.sampling.base import Closing, SamplingParams
 from distill.sampling.cache import CacheConfig, CachedSampler, ResponseCache, sample_key, task_digest
 from distill.sampling.simulated import SimulatedSampler
 
 
-class Counting:
+class Counting(Closing):
     """A sampler that counts what it is asked for."""
 
     def __init__(self):
@@ -107,14 +107,14 @@ def test_a_model_file_replaced_in_place_is_asked_again(tmp_path, tasks):
 RUN = textwrap.dedent("""
     import os, sys, time
     from distill.records import SUBTASKS
-    from distill.sampling.base import SamplingParams
+    from distill.sampling.base import Closing, SamplingParams
     from distill.sampling.cache import CacheConfig, CachedSampler
     from distill.sampling.simulated import SimulatedSampler
     from distill.tasks.mixture import Mixture
 
     cache_path, log_path = sys.argv[1], sys.argv[2]
 
-    class Slow:  # a paid endpoint: each answer takes a while, and each request is logged
+    class Slow(Closing):  # a paid endpoint: each answer takes a while, and each request is logged
         inner = SimulatedSampler()
         def sample(self, tasks, params, indices=None):
             for sample in self.inner.sample(tasks, params, indices):
@@ -184,3 +184,24 @@ def test_a_live_claim_is_waited_for_and_its_answer_read(tmp_path, tasks):
     answer_later.join()
     assert sample.text == "from the other run" and inner.asked == []
     assert sampler.counters.waited == 1
+
+
+def test_every_sampler_is_a_context_manager_and_a_closed_cached_sampler_refuses_to_sample(tmp_path, tasks):
+    import importlib
+
+    import pytest
+
+    from distill.sampling.base import BACKENDS, Sampler
+
+    for backend in BACKENDS:
+        module = importlib.import_module(f"distill.sampling.{backend}")
+        classes = [v for v in vars(module).values() if isinstance(v, type) and v.__name__.endswith("Sampler")
+                   and v.__module__ == module.__name__]
+        assert all(issubclass(c, Closing) for c in classes), backend
+    inner, cached = _cached(tmp_path)
+    with cached as sampler:
+        assert isinstance(sampler, Sampler) and sampler is cached
+        assert len(list(sampler.sample(tasks[:1], SamplingParams(n=1)))) == 1
+    cached.close()  # a second close does nothing
+    with pytest.raises(RuntimeError, match="is closed"):
+        list(cached.sample(tasks[:1], SamplingParams(n=1)))

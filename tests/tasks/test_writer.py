@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from distill.records import SUBTASKS, Gold, Sample, ToolCall
-from distill.sampling.base import SamplerConfig, SamplingParams
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams
 from distill.sampling.cache import CacheConfig, cached_sampler
 from distill.sampling.simulated import SimulatedSampler
 from distill.tasks.mixture import Mixture
@@ -85,7 +85,7 @@ def test_the_semantic_check_drops_exactly_the_tasks_the_checker_gets_wrong():
     assert len(checked) == len(unchecked) - sum(wrong.values())
 
 
-class _Careless:
+class _Careless(Closing):
     """A writer that leaves out every number: its requests fail the format check."""
 
     def sample(self, tasks, params, indices=None):
