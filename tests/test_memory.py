@@ -21,6 +21,7 @@ from distill.records import SUBTASKS, assistant_message
 from distill.sampling.base import Closing, SamplingParams
 from distill.sampling.simulated import SimulatedSampler
 from distill.tasks.mixture import Mixture
+from distill.verify.values import leaves
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +37,6 @@ def _traces(tasks):
     return out
 
 
-def _leaves(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _leaves(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _leaves(v)
-    else:
-        yield value
-
-
 def test_induction_abstracts_every_value_out_of_the_steps(tasks):
     routines = induce(_traces(tasks))
     assert routines
@@ -54,7 +44,7 @@ def test_induction_abstracts_every_value_out_of_the_steps(tasks):
         steps = json.dumps(routine.steps)
         for source in (t for t in tasks if t.id in routine.sources):
             for call in source.gold.calls:
-                for value in _leaves(call.arguments):
+                for value in leaves(call.arguments):
                     if isinstance(value, bool) or (isinstance(value, int) and value in (0,)):
                         continue  # {"$ref": 0} is structure, not a literal
                     assert json.dumps(value) not in steps, (routine.id, value)

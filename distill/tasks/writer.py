@@ -48,7 +48,7 @@ from distill.tasks.written import (
 )
 from distill.tools.base import mention
 from distill.verify.sandbox import OK, Program
-from distill.verify.values import numbers_in, states_number, states_string
+from distill.verify.values import leaves, numbers_in, states_number, states_string
 
 log = logging.getLogger("distill")
 
@@ -422,24 +422,18 @@ def request_fault(reply: Sample | None, draft: Draft) -> str | None:
         for key, value in call.arguments.items():
             if (number, key) in derived:
                 continue
-            stated = all(_states(text, v, numbers) for v in _leaves(value))
+            stated = all(_states(text, v, numbers) for v in _stated(value))
             if key == draft.omit and number == 0:
-                if stated and list(_leaves(value)):
+                if stated and _stated(value):
                     return f"states {key}, which it should leave out"
             elif not stated:
                 return f"does not state {key}={value!r}"
     return None
 
 
-def _leaves(value: Any) -> Iterable[Any]:
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _leaves(item)
-    elif value is not None and not isinstance(value, bool):
-        yield value
+def _stated(value: Any) -> list[Any]:
+    """The values a request must state: every leaf but None and flags (phrased, not written)."""
+    return [v for v in leaves(value) if v is not None and not isinstance(v, bool)]
 
 
 def _states(text: str, value: Any, numbers: list[float]) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 _STRIP = re.compile(r"[ ,./\-_*^]")
@@ -126,6 +127,18 @@ def states_number(text: str, value: float, rel_tol: float, numbers: list[float] 
 def states_string(text: str, value: str) -> bool:
     """Whether `text` contains `value`, ignoring case, spacing and punctuation."""
     return normalize_string(value) in normalize_string(text)
+
+
+def leaves(value: Any) -> Iterator[Any]:
+    """Every scalar inside nested dicts and lists (None and booleans included), depth first."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from leaves(item)
+    else:
+        yield value
 
 
 def short(value: Any, limit: int = 80) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from distill.tools import DOMAINS, call_tool, registry, reset_state, tool_schema
 from distill.tools.base import render
+from distill.verify.values import leaves
 
 SAMPLES_PER_INTENT = 25
 
@@ -100,17 +101,6 @@ def test_fallbacks_answer_the_primary_request(index):
         assert call_tool(fb.alternative, alt_args) is not None
 
 
-def _leaves(value):
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _leaves(item)
-    else:
-        yield value
-
-
 def _states(text, value):
     if isinstance(value, bool):
         return True  # flags are phrased ("inclusive", "yes"), not written as values
@@ -127,10 +117,10 @@ def test_every_rendered_request_states_every_sampled_value():
                 args = intent.sample(random.Random(i))
                 for template in intent.templates:
                     text = render(template, args)
-                    assert all(_states(text, v) for v in _leaves(args)), (spec.name, text, args)
+                    assert all(_states(text, v) for v in leaves(args)), (spec.name, text, args)
     for comp in registry().compositions:
         for i in range(10):
             a, b = comp.sample(random.Random(i))
             for template in comp.templates:
                 text = render(template, {"a": a, "b": b})
-                assert all(_states(text, v) for v in [*_leaves(a), *_leaves(b)]), (comp.second, text)
+                assert all(_states(text, v) for v in [*leaves(a), *leaves(b)]), (comp.second, text)
