@@ -94,17 +94,26 @@ def plot_reasons(evals: Sequence[EvalRun], path: Path) -> None:
 
 
 def plot_curves(curves: Sequence[tuple[str, list[dict[str, Any]]]], path: Path) -> None:
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+    """Each run's DPO loss and reward margin per logging step, one line per run."""
+    panels: list[tuple[str, list[tuple[str, list[tuple[float, float]]]]]] = [("DPO loss", []), ("reward margin", [])]
     for label, history in curves:
-        steps = [(h["step"], h) for h in history if "loss" in h and "step" in h and h.get("phase") == "dpo"]
-        for ax, key in zip(axes, ("loss", "rewards/margins"), strict=True):
-            points = [(i, h[key]) for i, (_, h) in enumerate(steps) if key in h]
+        steps = [h for h in history if "loss" in h and "step" in h and h.get("phase") == "dpo"]
+        for (_, lines), key in zip(panels, ("loss", "rewards/margins"), strict=True):
+            lines.append((label, [(i, h[key]) for i, h in enumerate(steps) if key in h]))
+    line_panels(panels, "logging step", path)
+
+
+def line_panels(panels: Sequence[tuple[str, Sequence[tuple[str, Sequence[tuple[float, float]]]]]], xlabel: str,
+                path: Path, marker: str | None = None) -> None:
+    """One row of line plots: each panel a title and its labelled (x, y) lines (empty lines are skipped)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.4 * len(panels) + 0.2, 3.5))
+    for ax, (title, lines) in zip(axes, panels, strict=True):
+        for label, points in lines:
             if points:
-                ax.plot(*zip(*points, strict=True), label=label)
-    for ax, title in zip(axes, ("DPO loss", "reward margin"), strict=True):
+                ax.plot(*zip(*points, strict=True), marker=marker, label=label)
         ax.set_title(title)
-        ax.set_xlabel("logging step")
+        ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     fig.tight_layout()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import json
 import logging
 import random
 from collections.abc import Iterator, Sequence
@@ -278,27 +277,12 @@ def save_student(model: Any, tokenizer: Any, folder: Path, merge: bool) -> None:
 
 def plot_curve(history: Sequence[dict[str, Any]], path: Path) -> None:
     """Loss, reward margin and reward accuracy per logging step (one line per round)."""
-    import matplotlib
+    from distill.report import line_panels
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    panels = (("loss", "loss"), ("rewards/margins", "reward margin"), ("rewards/accuracies", "reward accuracy"))
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     rounds = sorted({h.get("round", 0) for h in history if "loss" in h})
-    for ax, (key, title) in zip(axes, panels, strict=True):
-        for number in rounds:
-            points = [(h["step"], h[key]) for h in history if h.get("round", 0) == number and key in h and "step" in h]
-            if points:
-                ax.plot(*zip(*points, strict=True), marker=".", label=f"round {number}")
-        ax.set_title(title)
-        ax.set_xlabel("step")
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def jsonable(entry: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(entry, default=float))
+    panels = [(title, [(f"round {number}", [(h["step"], h[key]) for h in history
+                                            if h.get("round", 0) == number and key in h and "step" in h])
+                       for number in rounds])
+              for key, title in (("loss", "loss"), ("rewards/margins", "reward margin"),
+                                 ("rewards/accuracies", "reward accuracy"))]
+    line_panels(panels, "step", path, marker=".")
