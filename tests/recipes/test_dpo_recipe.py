@@ -56,6 +56,7 @@ def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_r
     assert model.generate(**ids, max_new_tokens=3, do_sample=False).shape[1] == ids["input_ids"].shape[1] + 3
 
 
+@pytest.mark.slow
 def test_an_on_policy_round_trains_on_the_students_own_failures(pairs_run, tmp_path):
     overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "rounds=3", "on_policy.backend=hf",
                  "on_policy.tasks_per_round=4", "on_policy.sampling.max_tokens=8"]
@@ -155,6 +156,7 @@ def test_batches_are_grouped_by_length():
     assert sorted(sorted(b) for b in batches) == [[3, 5, 6], [7, 49, 50], [51, 52, 97], [98, 99, 100]]
 
 
+@pytest.mark.slow
 def test_a_killed_training_run_resumes_from_its_last_checkpoint(pairs_run, tmp_path):
     out = tmp_path / "dpo"
     args = [f"output_dir={out}", f"pairs_run={pairs_run}", *TINY, "max_pairs=40", "dpo.args.save_steps=1"]
@@ -175,6 +177,7 @@ def test_a_killed_training_run_resumes_from_its_last_checkpoint(pairs_run, tmp_p
     assert (out / "model" / "adapter_config.json").exists()
 
 
+@pytest.mark.slow
 def test_a_size_sweep_runs_one_job_per_student_in_its_own_folder(pairs_run, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "distill.cli", "dpo", "-m", "student=tiny-random,qwen2.5-0.5b",
@@ -186,6 +189,7 @@ def test_a_size_sweep_runs_one_job_per_student_in_its_own_folder(pairs_run, tmp_
     assert "needs network or a local path" in proc.stderr  # the second size is a hub id, offline here
 
 
+@pytest.mark.slow
 def test_a_finished_run_is_not_resumed_by_the_next_one(pairs_run, tmp_path, capsys):
     overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY]
     dpo_recipe.run(compose_config("dpo", overrides))

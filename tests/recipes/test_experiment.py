@@ -56,6 +56,7 @@ def test_a_comparison_of_an_unknown_arm_or_an_unknown_key_is_named():
         ExperimentSpec.from_config({"name": "x", "arms": {False: {}}})
 
 
+@pytest.mark.slow
 def test_granular_vs_umbrella_runs_every_arm_and_seed_on_the_same_test_tasks_into_one_report(tmp_path):
     report = run(_config(tmp_path))
     assert report == tmp_path / "results" / "granular_vs_umbrella" / "report.md"
@@ -90,6 +91,7 @@ def test_granular_vs_umbrella_runs_every_arm_and_seed_on_the_same_test_tasks_int
     assert again["subtasks"] == io.read_json(archived / "granular_vs_umbrella-granular-s1" / "summary.json")["subtasks"]
 
 
+@pytest.mark.slow
 def test_a_killed_experiment_resumes_without_redoing_finished_arms(tmp_path, monkeypatch):
     real = dpo_recipe.run
 
@@ -125,6 +127,7 @@ def test_a_killed_experiment_resumes_without_redoing_finished_arms(tmp_path, mon
     assert "No trained arm has run yet" not in text and "![training curves](training.png)" in text
 
 
+@pytest.mark.slow
 def test_a_changed_arm_config_is_redone(tmp_path):
     run(_config(tmp_path, seeds=(0,)))
     out = tmp_path / "out"
@@ -189,6 +192,7 @@ def test_a_memory_source_with_memory_left_off_is_a_clear_error(tmp_path):
         run(_memory_config(tmp_path, arms))
 
 
+@pytest.mark.slow
 @pytest.mark.real_model
 def test_with_export_overrides_the_student_is_evaluated_from_its_gguf_on_llamacpp(tmp_path):
     pytest.importorskip("llama_cpp", reason="needs llama-cpp-python: `make llamacpp`")

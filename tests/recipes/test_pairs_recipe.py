@@ -66,6 +66,7 @@ def _cached(cache):
             return 0
 
 
+@pytest.mark.slow
 def test_a_sigkilled_run_resumes_from_the_cache_with_identical_output(tmp_path):
     slow = LoopbackServer(FaultPlan(latency_s=0.15))
     other = LoopbackServer(FaultPlan(latency_s=0.01))
@@ -107,6 +108,7 @@ def test_max_tasks_spreads_the_budget_over_every_sub_task(tmp_path):
     assert sorted(stats["teacher"]["accuracy_by_subtask"]) == sorted(SUBTASKS)
 
 
+@pytest.mark.slow
 @pytest.mark.real_model
 def test_pairs_from_a_real_local_teacher_on_llama_cpp_are_labelled_with_it(tmp_path, capsys):
     """The embedded SmolLM2's GGUF as a (weak) real teacher: its wrong answers are real negatives."""

@@ -9,6 +9,8 @@ import textwrap
 import threading
 import time
 
+import pytest
+
 from distill.records import Sample
 from distill.sampling.base import Closing, SamplingParams
 from distill.sampling.cache import CacheConfig, CachedSampler, ResponseCache, sample_key, task_digest
@@ -133,6 +135,7 @@ RUN = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_two_runs_on_one_cache_never_pay_twice_for_a_prompt(tmp_path):
     cache, log = str(tmp_path / "c.sqlite"), tmp_path / "requests.log"
     ResponseCache(cache).close()  # the schema exists before both start
@@ -188,8 +191,6 @@ def test_a_live_claim_is_waited_for_and_its_answer_read(tmp_path, tasks):
 
 def test_every_sampler_is_a_context_manager_and_a_closed_cached_sampler_refuses_to_sample(tmp_path, tasks):
     import importlib
-
-    import pytest
 
     from distill.sampling.base import BACKENDS, Sampler
 

@@ -37,6 +37,7 @@ def sampler():
     sampler.close()
 
 
+@pytest.mark.slow
 def test_samples_n_per_task_reproducibly_and_the_verifier_judges_them(sampler, tasks):
     params = SamplingParams(n=2, temperature=1.0, max_tokens=16, seed=3)
     samples = list(sampler.sample(tasks, params))
@@ -66,6 +67,7 @@ def test_an_unknown_option_is_named():
         open_sampler(SamplerConfig(backend="llamacpp", model="embedded", options={"n_ctxx": 1}))
 
 
+@pytest.mark.slow
 def test_exported_gguf_answers_as_the_transformers_model_does(tmp_path, tasks):
     """The round trip `make export` relies on: f32 export, reload in llama.cpp, same greedy answers."""
     out = convert(embedded_student_dir(), tmp_path / "model.gguf", "f32")
@@ -111,6 +113,7 @@ def server():
     process.wait(timeout=30)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("render_tools", [False, True])
 def test_the_llama_cpp_server_answers_every_task_through_the_openai_sdk(server, tasks, tmp_path, render_tools):
     """Chaining, next-best and response-generation tasks hold an earlier assistant call: the server
