@@ -195,6 +195,10 @@ def make_examples(tools: Sequence[Tool], seed: int, writer: Any, executor: Any, 
                 candidates.append(Example(tool, args))
             else:
                 drops.add("schema", "values")
+    if tools and not candidates:
+        raise RuntimeError(f"the writer proposed no schema-valid argument set for any of the {len(tools)} tools "
+                           f"({sum(len(v) for v in proposed.values())} proposals parsed): check teacher@writer "
+                           "(its replies are in the cache), or draw values from the schemas: written.values=sampled")
     examples: dict[str, list[Example]] = {t.name: [] for t in tools}
     _add(examples, _verified(candidates, executor, drops, none_is_fatal=True))
     if executor.executes and config.compositions:

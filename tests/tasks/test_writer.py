@@ -221,3 +221,15 @@ def test_a_declared_key_is_a_path_of_dict_keys_and_list_indices():
     assert at_path({"results": [{"id": "bk-1"}]}, ("results", 0, "id")) == "bk-1"
     with pytest.raises(KeyError):
         at_path({"results": []}, ("results", 0, "id"))
+
+
+def test_a_writer_that_proposes_nothing_usable_is_a_clear_error():
+    from distill.sampling.base import Closing
+
+    class Prose(Closing):  # a writer model that answers every values request in words
+        def sample(self, tasks, params, indices=None):
+            for task in tasks:
+                yield Sample(task_id=task.id, index=0, backend="x", model="prose", text="Sure! Plant tomatoes.")
+
+    with pytest.raises(RuntimeError, match=r"proposed no schema-valid argument set .* written.values=sampled"):
+        _write(GARDEN, writer=Prose())
