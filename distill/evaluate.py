@@ -11,13 +11,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from distill.records import EvalRecord, Reason, Sample, Task, Verdict
+from distill.records import EvalRecord, Reason, Sample, Task, Verdict, bfcl_category
 from distill.sampling.base import Sampler, SamplingParams
 from distill.stats import wilson
+from distill.tasks.bfcl import LIVE_AST, NON_LIVE, NON_LIVE_AST, SIMPLE
 from distill.verify import VerifyConfig, label_samples
 from distill.verify.sandbox import Sandbox
 
-BFCL_NON_LIVE_AST = ("simple_python", "multiple", "parallel", "parallel_multiple")
 NON_LIVE_COLUMNS = ("Non-Live Overall Acc", "AST Summary", "Simple AST", "Python Simple AST", "Java Simple AST",
                     "JavaScript Simple AST", "Multiple AST", "Parallel AST", "Parallel Multiple AST",
                     "Irrelevance Detection")
@@ -52,21 +52,21 @@ def summarize(records: Iterable[EvalRecord], model: str) -> dict[str, Any]:
         per.setdefault(record.subtask, []).append(record.verdict.correct)
     subtasks = {name: {"n": len(oks), "accuracy": round(sum(oks) / len(oks), 4),
                        "ci95": list(wilson(sum(oks), len(oks)))} for name, oks in sorted(per.items())}
-    granular = [v["accuracy"] for k, v in subtasks.items() if not k.startswith("bfcl:")]
+    categories = {k: bfcl_category(k) for k in subtasks if bfcl_category(k) is not None}
+    granular = [v["accuracy"] for k, v in subtasks.items() if k not in categories]
     summary: dict[str, Any] = {
         "model": model,
-        "subtasks": {k: v for k, v in subtasks.items() if not k.startswith("bfcl:")},
+        "subtasks": {k: v for k, v in subtasks.items() if k not in categories},
         "reasons": dict(sorted(Counter(r.verdict.reason.value for r in records).items())),
         "reasons_by_subtask": {s: dict(Counter(r.verdict.reason.value for r in records if r.subtask == s))
                                for s in sorted(per)},
         "overall": {"macro_accuracy": round(sum(granular) / len(granular), 4) if granular else None,
                     "n": len(records)},
     }
-    bfcl = {k.split(":", 1)[1]: v["accuracy"] for k, v in subtasks.items() if k.startswith("bfcl:")}
-    if bfcl:
-        counts = {k.split(":", 1)[1]: (sum(per[k]), len(per[k])) for k in per if k.startswith("bfcl:")}
-        summary["bfcl"] = {**bfcl, "leaderboard": bfcl_leaderboard(counts),
-                           "detail": {k: v for k, v in subtasks.items() if k.startswith("bfcl:")}}
+    if categories:
+        counts = {c: (sum(per[k]), len(per[k])) for k, c in categories.items()}
+        summary["bfcl"] = {**{c: subtasks[k]["accuracy"] for k, c in categories.items()},
+                           "leaderboard": bfcl_leaderboard(counts), "detail": {k: subtasks[k] for k in categories}}
     return summary
 
 
@@ -89,12 +89,10 @@ def bfcl_leaderboard(scores: dict[str, tuple[int, int]]) -> dict[str, dict[str, 
     def shown(part: tuple[float, int, bool]) -> float | None:
         return None if part[2] else round(part[0], 4)
 
-    simple = unweighted([category(c) for c in ("simple_python", "simple_java", "simple_javascript")])
-    ast = [simple, category("multiple"), category("parallel"), category("parallel_multiple")]
-    live_ast = [category(c) for c in ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")]
-    non_live = [unweighted(ast, na=False), unweighted(ast), simple,
-                *(category(c) for c in ("simple_python", "simple_java", "simple_javascript", "multiple", "parallel",
-                                        "parallel_multiple", "irrelevance"))]
+    simple = unweighted([category(c) for c in SIMPLE])
+    ast = [simple, *(category(c) for c in NON_LIVE_AST if c not in SIMPLE)]
+    live_ast = [category(c) for c in LIVE_AST]
+    non_live = [unweighted(ast, na=False), unweighted(ast), simple, *(category(c) for c in NON_LIVE)]
     live = [weighted(live_ast, na=False), weighted(live_ast), *live_ast, category("live_irrelevance"),
             category("live_relevance")]
     return {"non_live": dict(zip(NON_LIVE_COLUMNS, map(shown, non_live), strict=True)),

@@ -71,6 +71,20 @@ SUBTASKS: tuple[str, ...] = (
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 
+BFCL_PREFIX = "bfcl:"
+"""An imported BFCL item's sub-task is ``bfcl:<category>`` (the categories are in `distill.tasks.bfcl`)."""
+
+
+def bfcl_subtask(category: str) -> str:
+    """The sub-task name of an imported BFCL item of `category`."""
+    return BFCL_PREFIX + category
+
+
+def bfcl_category(subtask: str) -> str | None:
+    """The BFCL category a sub-task name stands for (``bfcl:simple_java`` -> ``simple_java``); None for a
+    granular sub-task."""
+    return subtask[len(BFCL_PREFIX):] if subtask.startswith(BFCL_PREFIX) else None
+
 
 class Record:
     """Mixin giving dataclass records a lossless JSON round trip driven by their type hints."""

@@ -14,6 +14,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from distill.records import bfcl_category
+
 Outcomes = Mapping[str, tuple[str, bool]]
 """task id -> (sub-task, answered correctly): one model's eval run, as the tests need it."""
 
@@ -179,7 +181,7 @@ def _test(group: str, tasks: list[list[tuple[bool, bool]]]) -> PairedTest:
 
 
 def _is_bfcl(group: str) -> bool:
-    return group.startswith("bfcl:")
+    return bfcl_category(group) is not None
 
 
 def format_p(value: float) -> str:

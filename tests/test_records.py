@@ -83,3 +83,12 @@ def test_pair_becomes_a_trl_conversational_preference_row():
     assert row["rejected"] == [{"role": "assistant", "content": "Sunny."}]
     assert row["tools"][0]["function"]["name"] == "get_weather"
     assert (row["reason"], row["source"], row["task_id"]) == ("no_call", "corruption:prose", "t1")
+
+
+def test_bfcl_subtask_names_round_trip_and_granular_ones_have_no_category():
+    from distill.records import SUBTASKS, bfcl_category, bfcl_subtask
+    from distill.tasks.bfcl import CATEGORIES
+
+    assert all(bfcl_category(bfcl_subtask(c)) == c for c in CATEGORIES)
+    assert bfcl_subtask("simple_java") == "bfcl:simple_java"
+    assert all(bfcl_category(s) is None for s in SUBTASKS)

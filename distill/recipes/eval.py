@@ -98,10 +98,9 @@ def _model(cfg: DictConfig) -> tuple[Sampler, str]:
 
 
 def _print(summary: dict[str, Any], run_dir: Path) -> None:
+    scored = {**summary["subtasks"], **summary.get("bfcl", {}).get("detail", {})}
     rows = [(name, s["n"], f"{s['accuracy']:.3f}", f"[{s['ci95'][0]:.2f}, {s['ci95'][1]:.2f}]")
-            for name, s in summary["subtasks"].items()]
-    rows += [(f"bfcl:{name}", d["n"], f"{d['accuracy']:.3f}", f"[{d['ci95'][0]:.2f}, {d['ci95'][1]:.2f}]")
-             for name, d in ((k.split(":", 1)[1], v) for k, v in summary.get("bfcl", {}).get("detail", {}).items())]
+            for name, s in scored.items()]
     print(format_table(("subtask", "n", "accuracy", "95% CI"), rows))
     board = leaderboard_rows(summary)
     for header, values in zip(board[::2], board[1::2], strict=True):

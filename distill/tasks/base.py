@@ -1,7 +1,8 @@
-"""What every sub-task generator shares: the split policy (held-out tools and templates), sub-task
-instructions, request rendering, distractor choice and gold execution.
+"""What every sub-task generator shares: the split policy (held-out tools and templates), the system
+turn, request rendering, distractor choice and gold execution.
 
-A generator is a function ``generate(ctx: Context) -> Task | None`` in its own module; the `Context`
+Each sub-task of `distill.records.SUBTASKS` is one module, `distill.tasks.<subtask>` (see `generator`),
+holding its ``INSTRUCTION`` and a function ``generate(ctx: Context, index) -> Task | None``; the `Context`
 carries the RNG for one task, the split and the `ToolPool`. Returning None means "this draw cannot
 make a task" (say, no composition available); the mixture redraws with the next RNG state.
 """
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import random
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
-from distill.records import Gold, Task, Tool, ToolCall
+from distill.records import SUBTASKS, Gold, Task, Tool, ToolCall
 from distill.tools import call_tool, registry, reset_state, tool_schema
 from distill.tools.base import Composition, Fallback, Intent, ToolSpec, render
 
@@ -24,25 +27,22 @@ BASE_SYSTEM = (
     'otherwise answer in words. An argument {"$ref": i} stands for the result of call i (from 0) of your turn.'
 )
 
-INSTRUCTIONS: dict[str, str] = {
-    "name_detection": "Sub-task: function-name detection. Pick the function or functions that fulfil the "
-                      "request from the list and call them.",
-    "param_detection": "Sub-task: parameter-value detection. Call the given function, filling every argument "
-                       "with the value stated in the request.",
-    "simple": "Sub-task: single call. Make exactly one call to the function that answers the request.",
-    "parallel": "Sub-task: parallel calls. The request needs several independent calls: make all of them "
-                "in this one turn.",
-    "chaining": "Sub-task: chaining. Earlier calls and their results are in the conversation; make the next "
-                "call, using those results.",
-    "nested": "Sub-task: nested calls. One call's output is another call's input: make both calls in order, "
-              'passing the first result as {"$ref": 0}.',
-    "next_best": "Sub-task: next-best function. The obvious function is unavailable or failed; call the best "
-                 "alternative that still answers the request.",
-    "response_generation": "Sub-task: response generation. The function results are in the conversation; "
-                           "answer the user in words, stating the values.",
-    "irrelevance": "Sub-task: irrelevance detection. If no function fits the request or a required value is "
-                   "missing, do not call anything: answer or ask in words.",
-}
+def generator(subtask: str) -> ModuleType:
+    """The module of a granular sub-task, `distill.tasks.<subtask>`: its ``INSTRUCTION`` and its
+    ``generate(ctx, index) -> Task | None``. `distill.records.SUBTASKS` names them; nothing else lists them.
+
+    Raises:
+        ValueError: for a name that is not one of `SUBTASKS`.
+    """
+    if subtask not in SUBTASKS:
+        raise ValueError(f"unknown sub-task {subtask!r} (expected one of {', '.join(SUBTASKS)})")
+    return importlib.import_module(f"distill.tasks.{subtask}")
+
+
+def instruction_of(subtask: str) -> str:
+    """A granular sub-task's instruction, as the system turn of its tasks states it."""
+    return str(generator(subtask).INSTRUCTION)
+
 
 
 def stable_fraction(*parts: object) -> float:
@@ -176,10 +176,10 @@ def system_message(subtask: str, instruction: str) -> dict[str, str]:
     (``empty``) or another sub-task's (``wrong``)."""
     text = BASE_SYSTEM
     if instruction == "full":
-        text += "\n" + INSTRUCTIONS[subtask]
+        text += "\n" + instruction_of(subtask)
     elif instruction == "wrong":
-        others = [s for s in INSTRUCTIONS if s != subtask]
-        text += "\n" + INSTRUCTIONS[others[_stable_index(subtask, len(others))]]
+        others = [s for s in SUBTASKS if s != subtask]
+        text += "\n" + instruction_of(others[_stable_index(subtask, len(others))])
     elif instruction != "empty":
         raise ValueError(f"tasks.instruction={instruction!r}: expected full, empty or wrong")
     return {"role": "system", "content": text}

@@ -18,20 +18,23 @@ from pathlib import Path
 from typing import Any
 
 from distill.assets import bfcl_data_dir
-from distill.records import Gold, Task, Tool, ToolCall
+from distill.records import Gold, Task, Tool, ToolCall, bfcl_subtask
 
-NON_LIVE = ("simple_python", "simple_java", "simple_javascript", "multiple", "parallel", "parallel_multiple",
-            "irrelevance")
-LIVE = ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance",
-        "live_relevance")
+SIMPLE = ("simple_python", "simple_java", "simple_javascript")
+NON_LIVE_AST = (*SIMPLE, "multiple", "parallel", "parallel_multiple")
+NON_LIVE = (*NON_LIVE_AST, "irrelevance")
+LIVE_AST = ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple")
+LIVE = (*LIVE_AST, "live_irrelevance", "live_relevance")
 CATEGORIES = NON_LIVE + LIVE
+"""Every category distill imports and scores (the rest are `UNSUPPORTED`), in the leaderboard's order."""
 NO_CALL_CATEGORIES = frozenset({"irrelevance", "live_irrelevance"})
 """Correct when no call is made (BFCL's irrelevance detection)."""
 RELEVANCE_CATEGORIES = frozenset({"live_relevance"})
 """Correct when any call is made (BFCL's relevance detection): no possible answers."""
-CODE_CATEGORIES = frozenset({"simple_java", "simple_javascript"})
-"""Values are strings of Java / JavaScript code, converted by BFCL's own converters when scored."""
-PARALLEL_CATEGORIES = frozenset({"parallel", "parallel_multiple", "live_parallel", "live_parallel_multiple"})
+LANGUAGES = {"simple_java": "java", "simple_javascript": "javascript"}
+"""The categories whose values are strings of Java / JavaScript code, converted by BFCL's own converters
+when scored; every other category is Python."""
+CODE_CATEGORIES = frozenset(LANGUAGES)
 UNSUPPORTED = {
     **dict.fromkeys(("multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param", "multi_turn_long_context"),
                     "multi-turn categories are scored by executing BFCL's stateful environments turn by turn, "
@@ -115,7 +118,7 @@ def to_task(category: str, question: dict[str, Any], ground_truth: list[dict[str
         calls.append(ToolCall(name, _canonical(params)))
     gold = Gold(calls=tuple(calls), acceptable=tuple(acceptable), ordered=False)
     messages = tuple(turn for turns in question["question"][:1] for turn in turns)
-    return Task(id=f"bfcl/{question['id']}", subtask=f"bfcl:{category}", split="test", messages=messages,
+    return Task(id=f"bfcl/{question['id']}", subtask=bfcl_subtask(category), split="test", messages=messages,
                 tools=tools, gold=gold, meta={"bfcl_id": question["id"], "category": category})
 
 

@@ -11,6 +11,12 @@ from distill.records import Gold, Task, ToolCall, assistant_message
 from distill.tasks.base import Context, execute, tool_result, user
 from distill.tools import registry
 
+INSTRUCTION = (
+    "Sub-task: chaining. Earlier calls and their results are in the conversation; make the next call,"
+    " using those results."
+)
+"""Stated in the system turn of this sub-task's tasks (``tasks.instruction=full``)."""
+
 
 def generate(ctx: Context, index: int) -> Task | None:
     comps = ctx.compositions()

@@ -12,6 +12,12 @@ from distill.tasks.base import Context, user
 from distill.tools import registry
 from distill.tools.base import render
 
+INSTRUCTION = (
+    "Sub-task: irrelevance detection. If no function fits the request or a required value is missing,"
+    " do not call anything: answer or ask in words."
+)
+"""Stated in the system turn of this sub-task's tasks (``tasks.instruction=full``)."""
+
 OFF_TOPIC = (
     "Tell me a joke about programmers.",
     "Who wrote the novel Pride and Prejudice?",

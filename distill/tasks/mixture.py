@@ -10,13 +10,12 @@ so a task does not change when the budget of another sub-task does.
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from distill.records import SPLITS, SUBTASKS, Task
-from distill.tasks.base import Context, ToolPool
+from distill.tasks.base import Context, ToolPool, generator
 
 MAX_REDRAWS = 50
 
@@ -79,7 +78,7 @@ def generate_tasks(mixture: Mixture, seed: int, progress: bool = False) -> Itera
 
         bar = tqdm(total=sum(budgets.values()), desc=f"tasks ({mixture.name})", unit="task")
     for (subtask, split), count in budgets.items():
-        generate = importlib.import_module(f"distill.tasks.{subtask}").generate
+        generate = generator(subtask).generate
         for index in range(count):
             rng = random.Random(f"{seed}:{subtask}:{split}:{index}")
             for _ in range(MAX_REDRAWS):

@@ -9,6 +9,12 @@ from __future__ import annotations
 from distill.records import Gold, Task, ToolCall
 from distill.tasks.base import Context, join_requests, user
 
+INSTRUCTION = (
+    "Sub-task: function-name detection. Pick the function or functions that fulfil the request from "
+    "the list and call them."
+)
+"""Stated in the system turn of this sub-task's tasks (``tasks.instruction=full``)."""
+
 
 def generate(ctx: Context, index: int) -> Task | None:
     first = ctx.pick_tool()

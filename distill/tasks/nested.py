@@ -13,6 +13,12 @@ from distill.records import Gold, Task, ToolCall
 from distill.tasks.base import Context, execute, user
 from distill.tools import registry
 
+INSTRUCTION = (
+    "Sub-task: nested calls. One call's output is another call's input: make both calls in order, "
+    'passing the first result as {"$ref": 0}.'
+)
+"""Stated in the system turn of this sub-task's tasks (``tasks.instruction=full``)."""
+
 
 def generate(ctx: Context, index: int) -> Task | None:
     comps = ctx.compositions(nested_only=True)

@@ -11,6 +11,12 @@ from distill.records import Gold, Task, ToolCall, assistant_message
 from distill.tasks.base import Context, tool_result, user
 from distill.tools import registry
 
+INSTRUCTION = (
+    "Sub-task: next-best function. The obvious function is unavailable or failed; call the best "
+    "alternative that still answers the request."
+)
+"""Stated in the system turn of this sub-task's tasks (``tasks.instruction=full``)."""
+
 ERRORS = (
     "ServiceUnavailable: {name} is temporarily down, try again later",
     "Timeout: {name} did not respond within 30 s",

@@ -5,6 +5,12 @@ from __future__ import annotations
 from distill.records import Gold, Task, ToolCall
 from distill.tasks.base import Context, join_requests, user
 
+INSTRUCTION = (
+    "Sub-task: parallel calls. The request needs several independent calls: make all of them in this "
+    "one turn."
+)
+"""Stated in the system turn of this sub-task's tasks (``tasks.instruction=full``)."""
+
 
 def generate(ctx: Context, index: int) -> Task | None:
     n = ctx.rng.randint(2, 4)

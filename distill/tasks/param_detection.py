@@ -6,6 +6,12 @@ from distill.records import Gold, Task, ToolCall
 from distill.tasks.base import Context, user
 from distill.tools import tool_schema
 
+INSTRUCTION = (
+    "Sub-task: parameter-value detection. Call the given function, filling every argument with the "
+    "value stated in the request."
+)
+"""Stated in the system turn of this sub-task's tasks (``tasks.instruction=full``)."""
+
 
 def generate(ctx: Context, index: int) -> Task | None:
     # Prefer tools with several parameters: that is where value detection is hard.

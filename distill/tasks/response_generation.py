@@ -8,6 +8,12 @@ from typing import Any
 from distill.records import Fact, Gold, Task, ToolCall, assistant_message
 from distill.tasks.base import Context, execute, tool_result, user
 
+INSTRUCTION = (
+    "Sub-task: response generation. The function results are in the conversation; answer the user in "
+    "words, stating the values."
+)
+"""Stated in the system turn of this sub-task's tasks (``tasks.instruction=full``)."""
+
 MAX_FACTS = 3
 NUMBER_TOLERANCE = 0.01
 """Relative: an answer may round a value to about 2 significant decimals of its magnitude."""

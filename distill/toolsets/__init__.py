@@ -25,7 +25,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from distill.records import Task, Tool
+from distill.records import Task, Tool, bfcl_category
 from distill.verify.sandbox import Outcome, Program, SandboxLimits
 
 
@@ -117,7 +117,7 @@ def check_tools(tasks: Iterable[Task], toolset: Toolset, where: str) -> None:
     known = {t.name: t for t in toolset.tools()}
     checked: set[str] = set()
     for task in tasks:
-        if task.subtask.startswith("bfcl:"):
+        if bfcl_category(task.subtask) is not None:
             continue
         for tool in task.tools:
             if tool.canonical_json in checked:

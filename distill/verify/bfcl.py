@@ -29,7 +29,8 @@ import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from distill.records import Reason, Tool, ToolCall
+from distill.records import Reason, Tool, ToolCall, bfcl_category
+from distill.tasks.bfcl import LANGUAGES
 from distill.verify.values import short
 
 Fault = tuple[Reason, str]
@@ -56,7 +57,7 @@ def bfcl_type(spec: dict[str, Any]) -> str:
 def language_of(category: str) -> str:
     """BFCL's language for a category (``simple_java`` or ``bfcl:simple_java``): ``java``, ``javascript``
     or ``python``."""
-    return {"simple_java": "java", "simple_javascript": "javascript"}.get(category.removeprefix("bfcl:"), "python")
+    return LANGUAGES.get(bfcl_category(category) or category, "python")
 
 
 def standardize(text: str) -> str:

@@ -21,8 +21,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from distill.records import Reason, Sample, Task, Tool, ToolCall, Verdict
+from distill.records import Reason, Sample, Task, Tool, ToolCall, Verdict, bfcl_category
 from distill.sampling.base import check_range
+from distill.tasks.bfcl import NO_CALL_CATEGORIES, RELEVANCE_CATEGORIES
 from distill.verify import bfcl as bfcl_rules
 from distill.verify.parse import FORMATS, Parsed, ParseFailure, parse_sample
 from distill.verify.sandbox import ERROR, OK, TIMEOUT, Outcome, Program, Sandbox, SandboxLimits
@@ -42,8 +43,6 @@ from distill.verify.values import (
 log = logging.getLogger("distill")
 
 Finding = tuple[Reason, str]
-BFCL_NO_CALL = frozenset({"bfcl:irrelevance", "bfcl:live_irrelevance"})
-BFCL_ANY_CALL = frozenset({"bfcl:live_relevance"})
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ def _prepare(case: _Case, config: VerifyConfig, executes: bool = True) -> None:
     tools that cannot execute, conclude from the values alone)."""
     parsed = parse_sample(case.sample, config.format, config.strict)
     task = case.task
-    if task.subtask.startswith("bfcl:"):
+    if bfcl_category(task.subtask) is not None:
         case.finding = judge_bfcl(task, parsed)
         case.calls = parsed.calls if isinstance(parsed, Parsed) else ()
         return
@@ -358,9 +357,10 @@ def _check_facts(text: str, facts: Sequence[Any]) -> Finding:
 def judge_bfcl(task: Task, parsed: Parsed | ParseFailure) -> Finding:
     """BFCL's AST verdict (see `distill.verify.bfcl`)."""
     calls = parsed.calls if isinstance(parsed, Parsed) else ()
-    if task.subtask in BFCL_NO_CALL:
+    category = bfcl_category(task.subtask)
+    if category in NO_CALL_CATEGORIES:
         return (Reason.UNEXPECTED_CALL, f"called {calls[0].name}") if calls else (Reason.OK, "")
-    if task.subtask in BFCL_ANY_CALL:  # relevance: any decodable call is right; values are not checked
+    if category in RELEVANCE_CATEGORIES:  # relevance: any decodable call is right; values are not checked
         return (Reason.OK, "") if calls else (Reason.NO_CALL, "no call where one was relevant")
     if isinstance(parsed, ParseFailure):
         return Reason.PARSE_ERROR, str(parsed)

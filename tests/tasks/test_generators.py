@@ -9,12 +9,13 @@ import pytest
 
 from distill import io
 from distill.records import SPLITS, SUBTASKS, Task
-from distill.tasks.base import INSTRUCTIONS, ToolPool, execute, is_ref
+from distill.tasks.base import ToolPool, execute, generator, instruction_of, is_ref
 from distill.tasks.mixture import Mixture
 from distill.tasks.response_generation import facts_of
 from distill.tools import registry, tool_schema
 
 WEIGHTS = dict.fromkeys(SUBTASKS, 1.0)
+INSTRUCTIONS = {s: instruction_of(s) for s in SUBTASKS}
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +199,19 @@ def test_budget_sums_to_total_and_follows_weights():
 def test_unknown_subtask_weight_names_the_key():
     with pytest.raises(ValueError, match="tasks.weights.bogus"):
         Mixture("m", {"bogus": 1.0}, total=10)
+
+
+def test_every_subtask_is_one_module_with_its_instruction_and_generator():
+    for subtask in SUBTASKS:
+        module = generator(subtask)
+        assert module.__name__ == f"distill.tasks.{subtask}"
+        assert callable(module.generate) and module.INSTRUCTION.startswith("Sub-task: ")
+    assert len(set(INSTRUCTIONS.values())) == len(SUBTASKS)
+    with pytest.raises(ValueError, match="unknown sub-task 'bfcl:simple_python'"):
+        generator("bfcl:simple_python")
+
+
+def test_the_granular_config_weights_every_subtask_equally():
+    from distill.recipes import compose_config
+
+    assert dict(compose_config("tasks").tasks.weights) == WEIGHTS
