@@ -1,5 +1,9 @@
 """Targeted corruptions of a chosen answer: one generator per failure mode.
 
+A failure both engines make (these corruptions and the simulated teacher's `distill.sampling.simulated.MODES`)
+has one name in both: ``wrong_function``, ``missing_argument``, ``extra_argument``, ``wrong_type``,
+``broken_format``, ``irrelevant_call``, ``prose``.
+
 Each generator takes the task, the chosen assistant message and an RNG, and returns a corrupted
 assistant message, or None when its failure mode cannot apply (no distractor to swap in, one call only
 for a parallel mode...). The pair builder verifies every corruption and keeps only the ones the
@@ -43,7 +47,7 @@ def wrong_function(task: Task, chosen: Message, rng: random.Random) -> Message |
     return _replace(calls, index, ToolCall(rng.choice(distractors), call.arguments))
 
 
-def dropped_argument(task: Task, chosen: Message, rng: random.Random) -> Message | None:
+def missing_argument(task: Task, chosen: Message, rng: random.Random) -> Message | None:
     """Leave out a required argument."""
     calls = calls_of(chosen)
     tools = {t.name: t for t in task.tools}
@@ -75,7 +79,7 @@ def wrong_type(task: Task, chosen: Message, rng: random.Random) -> Message | Non
     return _replace(calls, index, ToolCall(call.name, {**call.arguments, key: changed}))
 
 
-def invented_argument(task: Task, chosen: Message, rng: random.Random) -> Message | None:
+def extra_argument(task: Task, chosen: Message, rng: random.Random) -> Message | None:
     """Add an argument the function does not have."""
     calls = calls_of(chosen)
     if not calls:
@@ -158,7 +162,7 @@ def prose_instead_of_call(task: Task, chosen: Message, rng: random.Random) -> Me
     )))
 
 
-def malformed_format(task: Task, chosen: Message, rng: random.Random) -> Message | None:
+def broken_format(task: Task, chosen: Message, rng: random.Random) -> Message | None:
     """The right call written with broken syntax (unbalanced JSON inside the tag)."""
     calls = calls_of(chosen)
     if not calls:
@@ -183,16 +187,16 @@ def wrong_fact(task: Task, chosen: Message, rng: random.Random) -> Message | Non
 
 GENERATORS: dict[str, Generator] = {
     "wrong_function": wrong_function,
-    "dropped_argument": dropped_argument,
+    "missing_argument": missing_argument,
     "wrong_type": wrong_type,
-    "invented_argument": invented_argument,
+    "extra_argument": extra_argument,
     "swapped_values": swapped_values,
     "missing_parallel_call": missing_parallel_call,
     "extra_parallel_call": extra_parallel_call,
     "broken_chain_order": broken_chain_order,
     "irrelevant_call": irrelevant_call,
     "prose": prose_instead_of_call,
-    "malformed_format": malformed_format,
+    "broken_format": broken_format,
     "wrong_fact": wrong_fact,
 }
 
