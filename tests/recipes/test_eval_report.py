@@ -38,7 +38,7 @@ def test_eval_summary_has_subtasks_intervals_reasons_and_bfcl(runs):
 
 
 def test_report_renders_every_section_and_image(runs, tmp_path):
-    tmp, _, _ = runs
+    tmp, teacher, student = runs
     pairs = tmp_path / "pairs"
     pairs.mkdir()
     io.write_json(pairs / "stats.json", {"pairs": 3, "tasks": 2, "contamination_dropped": 0,
@@ -58,6 +58,9 @@ def test_report_renders_every_section_and_image(runs, tmp_path):
         assert f"## {section}" in text
     for image in ("accuracy.png", "reasons.png", "training.png"):
         assert f"({image})" in text and (path.parent / image).stat().st_size > 1000
-    assert "student+dpo" in text and "vs" in text and "simulated" in text
+    assert "student+dpo" in text and "simulated" in text
+    # The trained run is compared with the base student: both macros, base first.
+    lift = f"macro accuracy {student['overall']['macro_accuracy']:.3f} → {teacher['overall']['macro_accuracy']:.3f}"
+    assert any(" vs **" in line and lift in line for line in text.splitlines()), lift
     html = (path.parent / "report.html").read_text()
     assert "<table>" in html and "<img src=\"accuracy.png\"" in html

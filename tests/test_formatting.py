@@ -1,0 +1,64 @@
+"""distill's tool rendering for templates without tool support: compact signatures, calls the
+verifier reads back, conversations with tools in the system turn."""
+
+import json
+
+from distill.formatting import (
+    calls_of,
+    render_calls,
+    render_conversation,
+    render_message,
+    signature,
+    type_name,
+)
+from distill.records import Tool, ToolCall, assistant_message
+from distill.verify.parse import Parsed, parse_text
+
+WEATHER = Tool("get_temperature", "Get the temperature of a city.", {
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "days": {"type": "array", "items": {"type": "integer"}},
+                   "units": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+    "required": ["city"],
+})
+
+
+def test_type_names_are_short_and_cover_enums_lists_maps_and_unions():
+    assert type_name({"type": "integer"}) == "int"
+    assert type_name({"type": "array", "items": {"type": "number"}}) == "list[float]"
+    assert type_name({"type": "object", "additionalProperties": {"type": "boolean"}}) == "dict[str, bool]"
+    assert type_name({"type": ["string", "null"]}) == "str|null"
+    assert type_name({"enum": ["a", 1]}) == '"a"|1'
+    assert type_name({}) == "any"
+
+
+def test_signature_marks_optional_arguments_and_keeps_the_description():
+    assert signature(WEATHER) == ('get_temperature(city: str, days?: list[int], units?: "celsius"|"fahrenheit"): '
+                                  "Get the temperature of a city.")
+
+
+def test_rendered_calls_parse_back_to_the_same_calls():
+    calls = (ToolCall("get_temperature", {"city": "Zürich", "days": [1, 2]}), ToolCall("f", {}))
+    parsed = parse_text(render_calls(calls))
+    assert isinstance(parsed, Parsed)
+    assert [(c.name, c.arguments) for c in parsed.calls] == [(c.name, c.arguments) for c in calls]
+    assert "Zürich" in render_calls(calls)  # not escaped: fewer tokens
+
+
+def test_messages_render_calls_and_tool_results_as_text():
+    message = assistant_message((ToolCall("f", {"x": 1}),), text="Let me check.")
+    assert [(c.name, c.arguments) for c in calls_of(message)] == [("f", {"x": 1})]
+    rendered = render_message(message)
+    assert rendered["role"] == "assistant" and rendered["content"].startswith("Let me check.\n<tool_call>")
+    assert render_message({"role": "tool", "content": json.dumps(3)}) == {
+        "role": "tool", "content": "<tool_response>\n3\n</tool_response>"}
+    assert render_message({"role": "user", "content": None}) == {"role": "user", "content": ""}
+
+
+def test_conversation_puts_the_tools_into_the_system_turn_or_adds_one():
+    with_system = render_conversation([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}],
+                                      [WEATHER])
+    assert with_system[0]["content"].startswith("Be brief.\n\nFunctions") and signature(WEATHER) in with_system[0]["content"]
+    assert len(with_system) == 2
+    without = render_conversation([{"role": "user", "content": "hi"}], [WEATHER])
+    assert [m["role"] for m in without] == ["system", "user"]
+    assert render_conversation([{"role": "user", "content": "hi"}], []) == [{"role": "user", "content": "hi"}]
