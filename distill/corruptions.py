@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from distill.formatting import calls_of, render_calls
-from distill.records import Task, ToolCall, assistant_message
+from distill.records import Task, ToolCall, assistant_message, is_ref
 
 Message = dict[str, Any]
 Generator = Callable[[Task, Message, random.Random], Message | None]
@@ -34,7 +34,7 @@ def _pick(calls: tuple[ToolCall, ...], rng: random.Random) -> tuple[int, ToolCal
 
 
 def _plain_args(call: ToolCall) -> list[str]:
-    return sorted(k for k, v in call.arguments.items() if not (isinstance(v, dict) and "$ref" in v))
+    return sorted(k for k, v in call.arguments.items() if not is_ref(v))
 
 
 def wrong_function(task: Task, chosen: Message, rng: random.Random) -> Message | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from distill.formatting import calls_of
-from distill.records import Record, Task, Tool
+from distill.records import Record, Task, Tool, is_ref
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -68,11 +68,7 @@ class Trace:
 
 def abstract_step(call_name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     """A call with every value replaced by a variable named after its parameter (references kept)."""
-    return {"call": call_name, "arguments": {k: v if _is_ref(v) else f"<{k}>" for k, v in arguments.items()}}
-
-
-def _is_ref(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"$ref"}
+    return {"call": call_name, "arguments": {k: v if is_ref(v) else f"<{k}>" for k, v in arguments.items()}}
 
 
 def routine_from(trace: Trace) -> Routine:
@@ -264,7 +260,7 @@ def render_routine(routine: Routine) -> str:
         return "\n".join(lines)
     for number, step in enumerate(routine.steps, 1):
         if "call" in step:
-            args = ", ".join(f"{k}={json.dumps(v) if _is_ref(v) else v}" for k, v in step["arguments"].items())
+            args = ", ".join(f"{k}={json.dumps(v) if is_ref(v) else v}" for k, v in step["arguments"].items())
             lines.append(f"  {number}. {step['call']}({args})")
         else:
             lines.append(f"  {number}. {step['answer']}")

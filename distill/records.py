@@ -291,6 +291,13 @@ class ToolCall(Record):
         return entry
 
 
+def is_ref(value: Any) -> bool:
+    """Whether an argument value is a reference to an earlier call's result: an object whose only key is
+    ``$ref``. Whether it names an earlier call is checked where it is resolved
+    (`distill.verify.sandbox.resolve_ref`)."""
+    return isinstance(value, dict) and set(value) == {"$ref"}
+
+
 def assistant_message(calls: tuple[ToolCall, ...] = (), text: str | None = None) -> dict[str, Any]:
     """An assistant chat turn carrying `calls` (or only `text`)."""
     message: dict[str, Any] = {"role": "assistant", "content": text}

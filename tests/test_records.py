@@ -92,3 +92,10 @@ def test_bfcl_subtask_names_round_trip_and_granular_ones_have_no_category():
     assert all(bfcl_category(bfcl_subtask(c)) == c for c in CATEGORIES)
     assert bfcl_subtask("simple_java") == "bfcl:simple_java"
     assert all(bfcl_category(s) is None for s in SUBTASKS)
+
+
+def test_a_ref_is_an_object_whose_only_key_is_dollar_ref():
+    from distill.records import is_ref
+
+    assert is_ref({"$ref": 0}) and is_ref({"$ref": "x"})  # malformed, but meant as a reference: the sandbox refuses it
+    assert not is_ref({"$ref": 0, "note": 1}) and not is_ref({"ref": 0}) and not is_ref("$ref") and not is_ref([0])

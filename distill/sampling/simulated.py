@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from distill.formatting import render_calls
-from distill.records import Sample, Task, ToolCall, Usage
+from distill.records import Sample, Task, ToolCall, Usage, is_ref
 from distill.sampling.base import Closing, SamplerConfig, SamplingParams, wanted
 
 MODES = ("wrong_function", "missing_argument", "extra_argument", "wrong_type", "wrong_value",
@@ -112,7 +112,7 @@ def corrupt(mode: str, calls: tuple[ToolCall, ...], task: Task, rng: random.Rand
     elif mode == "extra_argument":
         changed = ToolCall(call.name, {**args, rng.choice(("verbose", "format", "limit", "strict")): True})
     elif mode in ("wrong_type", "wrong_value"):
-        plain = [k for k, v in args.items() if not (isinstance(v, dict) and "$ref" in v)]
+        plain = [k for k, v in args.items() if not is_ref(v)]
         if not plain:
             return None
         key = rng.choice(sorted(plain))

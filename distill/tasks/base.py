@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from distill.records import SUBTASKS, Gold, Task, Tool, ToolCall
+from distill.records import SUBTASKS, Gold, Task, Tool, ToolCall, is_ref
 from distill.tools import call_tool, registry, reset_state, tool_schema
 from distill.tools.base import Composition, Fallback, Intent, ToolSpec, render
 
@@ -204,10 +204,6 @@ def execute(calls: list[ToolCall]) -> list[Any]:
         args = {k: results[v["$ref"]] if is_ref(v) else v for k, v in call.arguments.items()}
         results.append(call_tool(call.name, args))
     return results
-
-
-def is_ref(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"$ref"} and isinstance(value["$ref"], int)
 
 
 JOINERS = (" Also, ", " And ", " Then ", " Plus, ", " In addition, ", " Separately, ", " Besides that, ")

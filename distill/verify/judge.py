@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from distill.records import Reason, Sample, Task, Tool, ToolCall, Verdict, bfcl_category
+from distill.records import Reason, Sample, Task, Tool, ToolCall, Verdict, bfcl_category, is_ref
 from distill.sampling.base import check_range
 from distill.tasks.bfcl import NO_CALL_CATEGORIES, RELEVANCE_CATEGORIES
 from distill.verify import bfcl as bfcl_rules
@@ -212,7 +212,7 @@ def _static_findings(task: Task, parsed: Parsed) -> Finding | None:
     if task.subtask == "name_detection":
         return None  # only names are graded here
     for number, call in enumerate(parsed.calls):
-        refs = frozenset(k for k, v in call.arguments.items() if _is_ref(v))
+        refs = frozenset(k for k, v in call.arguments.items() if is_ref(v))
         fault = check_call(call, tools, ignore=refs)
         if fault is not None:
             return fault.reason, f"call {number} ({call.name}) {fault}"
@@ -304,7 +304,7 @@ def _argument_fault(call: ToolCall, gold: ToolCall, same: Any, task: Task) -> Fi
                 continue
             return Reason.MISSING_ARGUMENT, f"{call.name}: argument {key!r} stated in the request is missing"
         got = call.arguments[key]
-        if not (got == want if _is_ref(want) or _is_ref(got) else same(got, want)):
+        if not (got == want if is_ref(want) or is_ref(got) else same(got, want)):
             return Reason.WRONG_VALUE, f"{call.name}.{key}: got {short(got)}, expected {short(want)}"
     for key, got in call.arguments.items():
         if key not in gold.arguments and not (key in defaults and values_equal(got, defaults[key])):
@@ -380,5 +380,3 @@ def earlier_calls(task: Task) -> tuple[ToolCall, ...]:
                  for m in task.messages if m.get("role") == "assistant" for c in m.get("tool_calls") or ())
 
 
-def _is_ref(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"$ref"}

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from distill.records import ToolCall, json_fault
+from distill.records import ToolCall, is_ref, json_fault
 
 OK, ERROR, TIMEOUT = "ok", "error", "timeout"
 
@@ -266,7 +266,7 @@ def resolve_ref(value: Any, results: Sequence[Any]) -> Any:
     Raises:
         ValueError: when i does not name an earlier call.
     """
-    if isinstance(value, dict) and set(value) == {"$ref"}:
+    if is_ref(value):
         ref = value["$ref"]
         if not isinstance(ref, int) or isinstance(ref, bool) or not 0 <= ref < len(results):
             raise ValueError(f"$ref {ref!r} does not name an earlier call")

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 
 from distill import io
-from distill.records import SPLITS, SUBTASKS, Task
-from distill.tasks.base import ToolPool, execute, generator, instruction_of, is_ref
+from distill.records import SPLITS, SUBTASKS, Task, is_ref
+from distill.tasks.base import ToolPool, execute, generator, instruction_of
 from distill.tasks.mixture import Mixture
 from distill.tasks.response_generation import facts_of
 from distill.tools import registry, tool_schema
