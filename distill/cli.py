@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 
 from distill.recipes import RECIPES
@@ -18,14 +17,7 @@ from distill.recipes import RECIPES
 USAGE = """usage: distill <command> [args]
 
 recipes (Hydra overrides follow, e.g. `distill tasks run_name=x`; `--help` after the recipe for Hydra's help):
-  tasks    generate the granular task suite
-  pairs    teacher samples -> verdicts -> DPO pairs
-  dpo      train the student with TRL DPO
-  eval     per-sub-task accuracy of a model
-  report   compare eval runs
-  experiment  arms of an experiment through pairs -> dpo -> eval, one report (experiment=granular_vs_umbrella)
-  export   a trained student -> one GGUF file for llama.cpp / Ollama (checkpoint=outputs/dpo/x/model)
-other:
+""" + "".join(f"  {name:<8} {what}\n" for name, what in RECIPES.items()) + """other:
   assets   install the embedded student model and BFCL data into $DISTILL_CACHE
            (--models qwen: also the Qwen2.5-Coder 0.5B and 1.5B GGUFs; what `make models` runs)
   cache    stats | export FILE | import FILE  (the teacher response cache; --path to pick one)
@@ -46,9 +38,6 @@ def main(argv: list[str] | None = None) -> int:
         return cache_main(rest)
     if command not in RECIPES:
         print(f"distill: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
-        return 2
-    if importlib.util.find_spec(f"distill.recipes.{command}") is None:
-        print(f"distill {command}: delivered by a later stage", file=sys.stderr)
         return 2
     recipe = importlib.import_module(f"distill.recipes.{command}")
     sys.argv = [f"distill-{command}", *rest]

@@ -22,7 +22,17 @@ from omegaconf import DictConfig, OmegaConf
 from distill import io
 
 CONF_DIR = str(Path(__file__).resolve().parents[2] / "conf")
-RECIPES: tuple[str, ...] = ("tasks", "pairs", "dpo", "eval", "report", "experiment", "export")
+RECIPES: dict[str, str] = {
+    "tasks": "generate the granular task suite",
+    "pairs": "teacher samples -> verdicts -> DPO pairs",
+    "dpo": "train the student with TRL DPO",
+    "eval": "per-sub-task accuracy of a model",
+    "report": "compare eval runs",
+    "experiment": "arms of an experiment through pairs -> dpo -> eval, one report (experiment=granular_vs_umbrella)",
+    "export": "a trained student -> one GGUF file for llama.cpp / Ollama (checkpoint=outputs/dpo/x/model)",
+}
+"""Recipe -> what it does: `distill/recipes/<name>.py` with `conf/<name>.yaml`, the ``distill <name>``
+command (its help lists this) and the Make target of the same name (a test checks the Makefile)."""
 
 log = logging.getLogger("distill")
 
