@@ -52,7 +52,7 @@ def summarize(records: Iterable[EvalRecord], model: str) -> dict[str, Any]:
         per.setdefault(record.subtask, []).append(record.verdict.correct)
     subtasks = {name: {"n": len(oks), "accuracy": round(sum(oks) / len(oks), 4),
                        "ci95": list(wilson(sum(oks), len(oks)))} for name, oks in sorted(per.items())}
-    categories = {k: bfcl_category(k) for k in subtasks if bfcl_category(k) is not None}
+    categories = {k: c for k in subtasks if (c := bfcl_category(k)) is not None}
     granular = [v["accuracy"] for k, v in subtasks.items() if k not in categories]
     summary: dict[str, Any] = {
         "model": model,

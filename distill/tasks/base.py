@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from distill.records import SUBTASKS, Gold, Task, Tool, ToolCall, is_ref
+from distill.records import SUBTASKS, Gold, Task, Tool, ToolCall
 from distill.tools import call_tool, registry, reset_state, tool_schema
 from distill.tools.base import Composition, Fallback, Intent, ToolSpec, render
+from distill.verify.sandbox import resolve_ref
 
 BASE_SYSTEM = (
     "You can call functions. Call one only if it fits the request and every required value is known; "
@@ -42,7 +43,6 @@ def generator(subtask: str) -> ModuleType:
 def instruction_of(subtask: str) -> str:
     """A granular sub-task's instruction, as the system turn of its tasks states it."""
     return str(generator(subtask).INSTRUCTION)
-
 
 
 def stable_fraction(*parts: object) -> float:
@@ -201,7 +201,7 @@ def execute(calls: list[ToolCall]) -> list[Any]:
     reset_state()
     results: list[Any] = []
     for call in calls:
-        args = {k: results[v["$ref"]] if is_ref(v) else v for k, v in call.arguments.items()}
+        args = {k: resolve_ref(v, results) for k, v in call.arguments.items()}
         results.append(call_tool(call.name, args))
     return results
 

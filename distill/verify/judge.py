@@ -378,5 +378,3 @@ def earlier_calls(task: Task) -> tuple[ToolCall, ...]:
     """Calls already made in the conversation (chaining), in order."""
     return tuple(ToolCall(c["function"]["name"], c["function"]["arguments"])
                  for m in task.messages if m.get("role") == "assistant" for c in m.get("tool_calls") or ())
-
-
