@@ -51,7 +51,7 @@ def _model_folder(spec: StudentSpec, checkpoint: Path | None, scratch: Path) -> 
     check_checkpoint(checkpoint)
     if (checkpoint / "config.json").exists() and not (checkpoint / "adapter_config.json").exists():
         return checkpoint
-    model, tokenizer, _ = load_checkpoint(load_student(spec), checkpoint, spec)
+    model, tokenizer, _ = load_checkpoint(load_student(spec)[0], checkpoint, spec)
     model.save_pretrained(scratch)
     tokenizer.save_pretrained(scratch)
     return scratch
