@@ -25,7 +25,8 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -357,6 +358,20 @@ class Task(Record):
     gold: Gold
     meta: dict[str, Any] = field(default_factory=dict)
     """Provenance: generator, template id, intent, instruction mode; never read by the judge."""
+
+
+def first_per_subtask(tasks: Iterable[Task], limit: int | None) -> list[Task]:
+    """The first `limit` tasks of each sub-task, in their order (all of them when `limit` is None): the
+    evaluation subset of make eval (``limit_per_subtask``) and of make dpo's dev check (``eval.per_subtask``)."""
+    if limit is None:
+        return list(tasks)
+    counts: Counter[str] = Counter()
+    kept = []
+    for task in tasks:
+        if counts[task.subtask] < limit:
+            counts[task.subtask] += 1
+            kept.append(task)
+    return kept
 
 
 @dataclass(frozen=True)

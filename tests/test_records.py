@@ -99,3 +99,14 @@ def test_a_ref_is_an_object_whose_only_key_is_dollar_ref():
 
     assert is_ref({"$ref": 0}) and is_ref({"$ref": "x"})  # malformed, but meant as a reference: the sandbox refuses it
     assert not is_ref({"$ref": 0, "note": 1}) and not is_ref({"ref": 0}) and not is_ref("$ref") and not is_ref([0])
+
+
+def test_first_per_subtask_keeps_the_first_of_each_sub_task_in_order():
+    import dataclasses
+
+    from distill.records import first_per_subtask
+
+    tasks = [dataclasses.replace(TASK, id=f"t{i}", subtask=s) for i, s in enumerate("aabacbb")]
+    assert [t.id for t in first_per_subtask(tasks, 2)] == ["t0", "t1", "t2", "t4", "t5"]
+    assert [t.id for t in first_per_subtask(tasks, 0)] == []
+    assert first_per_subtask(iter(tasks), None) == tasks

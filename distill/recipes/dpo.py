@@ -25,7 +25,7 @@ from distill.console import format_table
 from distill.evaluate import evaluate, flat_metrics, summarize
 from distill.models import StudentSpec, load_student
 from distill.recipes import CONF_DIR, build, launch, recipe_run
-from distill.records import SUBTASKS, Task
+from distill.records import Task, first_per_subtask
 from distill.sampling.base import SamplingParams
 from distill.sampling.hf import HFSampler
 from distill.toolsets import Executor, check_tools, open_executor
@@ -70,7 +70,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         native = uses_native_tools(tokenizer, spec.tools_in_template)
         dataset = datasets["dataset" if native else "rendered"]
         check_prefix(tokenizer, [dataset[i] for i in range(min(16, len(dataset)))], native)
-        dev = _dev_subset([t for t in tasks if t.split == "dev"], cfg.eval.per_subtask)
+        dev = first_per_subtask([t for t in tasks if t.split == "dev"], cfg.eval.per_subtask)
         history: list[dict[str, Any]] = []
         seconds: dict[str, float] = ctx.extra.setdefault("phase_seconds", {})
         before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox, ctx.dir / "dev" / "before.jsonl", seconds)
@@ -177,10 +177,6 @@ def _plain(node: DictConfig) -> dict[str, Any]:
     assert isinstance(values, dict)
     values.pop("_target_", None)
     return values
-
-
-def _dev_subset(dev: list[Task], per_subtask: int) -> list[Task]:
-    return [t for s in SUBTASKS for t in [t for t in dev if t.subtask == s][:per_subtask]]
 
 
 def _sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig, native: bool | None = None) -> HFSampler:

@@ -22,7 +22,7 @@ from distill.evaluate import evaluate, leaderboard_rows, summarize
 from distill.memory import MemoryConfig, evaluate_with_memory, traces_from_pairs
 from distill.models import StudentSpec, check_checkpoint, load_checkpoint, load_student
 from distill.recipes import CONF_DIR, build, launch, load_tasks, recipe_run, require_split
-from distill.records import Task
+from distill.records import first_per_subtask
 from distill.sampling.base import Sampler
 from distill.sampling.cache import cached_sampler
 from distill.sampling.hf import HFSampler
@@ -36,7 +36,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     verify, params = build(cfg.verify), build(cfg.sampling)
     every, origin = load_tasks(cfg)
     require_split(every, cfg.split, origin)
-    tasks = select(every, cfg.split, cfg.limit_per_subtask)
+    tasks = first_per_subtask([t for t in every if t.split == cfg.split], cfg.limit_per_subtask)
     if cfg.bfcl_categories:
         from distill.tasks.bfcl import BfclSet
 
@@ -62,20 +62,6 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         ctx.extra["model"] = name
     _print(summary, ctx.dir)
     return summary
-
-
-def select(tasks: list[Task], split: str, per_subtask: int | None) -> list[Task]:
-    """The split's tasks (BFCL tasks are all ``test``), at most `per_subtask` of each sub-task."""
-    chosen = [t for t in tasks if t.split == split]
-    if per_subtask is None:
-        return chosen
-    counts: dict[str, int] = {}
-    kept = []
-    for task in chosen:
-        if counts.get(task.subtask, 0) < per_subtask:
-            counts[task.subtask] = counts.get(task.subtask, 0) + 1
-            kept.append(task)
-    return kept
 
 
 def _model(cfg: DictConfig) -> tuple[Sampler, str]:
