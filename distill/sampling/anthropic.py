@@ -12,7 +12,7 @@ from typing import Any
 
 from distill.records import Sample, Task, ToolCall, Usage
 from distill.sampling.api import ApiRunner, Job, LoopClient, Transient, api_key, estimate_tokens, retry_after_seconds
-from distill.sampling.base import Closing, SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import Closing, NoOptions, SamplerConfig, SamplingParams, typed_options, wanted
 from distill.sampling.openai import SAMPLE_HEADER, wire_name
 
 
@@ -104,4 +104,5 @@ def classify(exc: BaseException) -> Transient | None:
 
 
 def from_config(config: SamplerConfig) -> AnthropicSampler:
+    typed_options(NoOptions, config.options, "anthropic")
     return AnthropicSampler(config)

@@ -79,7 +79,10 @@ class SamplerConfig:
     """A run in which more of the requests than this fail for good is failed (a dead endpoint or a bad
     key must not look like a model that scores 0)."""
     options: dict[str, Any] = field(default_factory=dict)
-    """Backend-specific settings (error rates of the simulated teacher, dtype and batch size of hf...)."""
+    """Backend-specific settings, read by each backend's ``from_config`` into its typed option record
+    (`typed_options`: simulated.SimulatedOptions, hf.HFOptions, vllm.VLLMOptions, llamacpp.LlamaCppOptions,
+    vllm_server.ServerOptions; openai and anthropic take none), so an unknown key is an error naming the
+    known ones. Kept as the raw mapping here because it is part of the cache key."""
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -146,6 +149,11 @@ def typed_options(cls: type[T], raw: Mapping[str, Any], backend: str) -> T:
         raise ValueError(f"teacher.options.{unknown[0]}: not an option of the {backend} backend "
                          f"(known: {', '.join(sorted(known)) or 'none'})")
     return cls(**raw)
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """``teacher.options`` of a backend that takes none (openai, anthropic): any key is an error."""
 
 
 class BackendUnavailable(RuntimeError):

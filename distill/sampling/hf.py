@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from distill.formatting import chat_prompt, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import Closing, SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, typed_options, wanted
 
 
 class HFSampler(Closing):
@@ -97,7 +98,20 @@ class HFSampler(Closing):
         return samples
 
 
+@dataclass(frozen=True)
+class HFOptions:
+    """``teacher.options`` of the hf backend."""
+
+    dtype: str = "float32"
+    """torch dtype the model is loaded in (float32, bfloat16, float16)."""
+    batch_size: int = 8
+    """Prompts generated together (sorted by length, left-padded)."""
+    tools_in_template: bool | None = None
+    """Pass tools to the chat template (True) or render them into the system message (False); None:
+    whichever the template supports."""
+
+
 def from_config(config: SamplerConfig) -> HFSampler:
-    options = config.options
-    return HFSampler(config.model, dtype=options.get("dtype", "float32"), batch_size=options.get("batch_size", 8),
-                     tools_in_template=options.get("tools_in_template"))
+    options = typed_options(HFOptions, config.options, "hf")
+    return HFSampler(config.model, dtype=options.dtype, batch_size=options.batch_size,
+                     tools_in_template=options.tools_in_template)

