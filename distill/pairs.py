@@ -20,6 +20,8 @@ from typing import Any
 from distill.formatting import calls_of, render_conversation, render_message
 from distill.records import SPLITS, Pair, Reason, Sample, Task, Verdict, assistant_message
 from distill.sampling.base import check_range
+from distill.verify import VerifyConfig, judge_samples, label_samples
+from distill.verify.sandbox import Sandbox
 from distill.verify.values import normalize_string
 
 SOURCES = ("teacher", "student", "corruption")
@@ -228,6 +230,20 @@ def build_pairs(tasks: Sequence[Task], teacher: Judged, student: Judged, config:
     counts["corruptions_offered"] = len(offered)
     counts["corruptions_confirmed_wrong"] = sum(len(v) for v in confirmed.values())
     return pairs, counts
+
+
+ON_POLICY = PairConfig(quotas={"student": 2}, allow_gold_chosen=True)
+"""On-policy rounds: the gold rendering as chosen (no teacher is asked), up to two of the student's own
+wrong answers as rejected."""
+
+
+def on_policy_pairs(tasks: Sequence[Task], samples: Iterable[Sample], verify: VerifyConfig, sandbox: Sandbox,
+                    seed: int) -> list[Pair]:
+    """Pairs whose rejected side is the student's own failure on `tasks` (a `make dpo` round after the
+    first); a task the student answered right yields none."""
+    student = judge_samples(tasks, samples, verify, sandbox)
+    pairs, _ = build_pairs(tasks, {}, student, ON_POLICY, lambda s: label_samples(tasks, s, verify, sandbox), seed)
+    return pairs
 
 
 def _as_sample(task_id: str, index: int, message: dict[str, Any]) -> Sample:

@@ -24,7 +24,8 @@ from distill import io
 from distill.console import format_table
 from distill.evaluate import evaluate, flat_metrics, summarize
 from distill.models import StudentSpec, load_student
-from distill.recipes import CONF_DIR, build, launch, recipe_run
+from distill.pairs import on_policy_pairs, to_datasets
+from distill.recipes import CONF_DIR, RunContext, build, launch, recipe_run
 from distill.records import Task, first_per_subtask
 from distill.sampling.base import SamplingParams
 from distill.sampling.hf import HFSampler
@@ -53,80 +54,143 @@ log = logging.getLogger("distill")
 
 def run(cfg: DictConfig) -> dict[str, Any]:
     """Train the student; returns {"before": summary, "after": summary}."""
-    spec: StudentSpec = build(cfg.student)
-    verify: VerifyConfig = build(cfg.verify)
-    pairs_dir = Path(cfg.pairs_run)
-    pairs_manifest = io.read_manifest(pairs_dir)
-    dpo_args, sft_args, peft = training_arguments(cfg.dpo)
-    _clear_stale_checkpoints(Path(cfg.output_dir), cfg)
-    datasets = {name: io.load_dataset(pairs_dir / name) for name in ("dataset", "rendered")}  # before the model
-    tasks = io.read_tasks(pairs_dir)  # never regenerated from (or instantiated out of) the manifest
-    toolset = build(cfg.tools)
-    check_tools(tasks, toolset, f"pairs_run={pairs_dir}")
-    with recipe_run(cfg) as ctx, open_executor(toolset, verify) as sandbox:
-        ctx.extra["tasks"] = {**(pairs_manifest.get("tasks") or {}), "pairs_run": str(pairs_dir)}
-        model, tokenizer = load_student(spec, "float32")
-        peft = lora_on_top_layers(peft, model.config.num_hidden_layers, cfg.dpo.top_layers)
-        native = uses_native_tools(tokenizer, spec.tools_in_template)
-        dataset = datasets["dataset" if native else "rendered"]
-        check_prefix(tokenizer, [dataset[i] for i in range(min(16, len(dataset)))], native)
-        dev = first_per_subtask([t for t in tasks if t.split == "dev"], cfg.eval.per_subtask)
-        history: list[dict[str, Any]] = []
-        seconds: dict[str, float] = ctx.extra.setdefault("phase_seconds", {})
-        before = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox, ctx.dir / "dev" / "before.jsonl", seconds)
-        history.append({"round": -1, "phase": "before", **_flat(before)})
-        budget = token_budget(tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), native)
-        weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
-        max_pairs = cpu_or_gpu(cfg.max_pairs, 64, None)  # per round
-        selected = stratified(dataset, max_pairs, cfg.seed, budget, weights)
-        train_set = _grouped(selected, tokenizer, native, dpo_args, cfg.seed)
-        used = set(selected["task_id"])  # tasks trained on: on-policy rounds sample others
-        warm_start = cfg.sft_warmup or cfg.sft_only
-        if warm_start:
-            answers = stratified(one_per_task(dataset), cpu_or_gpu(cfg.sft_examples, 256, None), cfg.seed, budget,
-                                 weights)
-            with _phase(f"SFT warm start on {len(answers)} answers", seconds, "sft"):
-                model, logs = train_sft(model, tokenizer, _grouped(answers, tokenizer, native, sft_args, cfg.seed),
-                                        sft_args, peft, ctx.dir / "checkpoints" / "sft")
-            history += [{"round": 0, "phase": "sft", **h} for h in logs]
-            ctx.counts["sft_examples"] = len(answers)
-            used |= set(answers["task_id"])
-        after = before
-        for number in range(cfg.rounds if not cfg.sft_only else 1):
-            if number > 0:
-                fresh_tasks = _fresh_tasks(tasks, used, cfg.on_policy.tasks_per_round, cfg.seed + number, weights)
-                used |= {t.id for t in fresh_tasks}
-                with _phase(f"round {number}: sampling the student on {len(fresh_tasks)} fresh tasks", seconds,
-                            f"sample-round-{number}"):
-                    fresh = _on_policy_pairs(model, tokenizer, spec, fresh_tasks, number, cfg, verify, sandbox,
-                                             native)
-                failed = set(fresh["subtask"])  # sub-tasks the student got right yield no pairs
-                fresh = stratified(fresh, max_pairs, cfg.seed + number, budget,
-                                   {k: v for k, v in (weights or {}).items() if k in failed})
-                train_set = _grouped(fresh, tokenizer, native, dpo_args, cfg.seed + number)
-            if number > 0 and not len(train_set):
+    recipe = DPORecipe(cfg)  # every config and input checked before a model is loaded
+    with recipe_run(cfg) as ctx, open_executor(recipe.toolset, recipe.verify) as sandbox:
+        recipe.setup(ctx, sandbox)
+        recipe.warm_start()
+        for number in range(recipe.rounds):
+            recipe.train_round(number)
+            recipe.after = recipe.evaluate(f"after-round-{number}", number)
+        recipe.save()
+    _print(recipe.before, recipe.after, ctx.dir)
+    return {"before": recipe.before, "after": recipe.after}
+
+
+class DPORecipe:
+    """`make dpo` in steps, each readable alone: setup (the student, its view of the pairs, the dev
+    evaluation before training), warm_start (SFT on the chosen answers), train_round (round 0 on the pairs
+    run, later rounds on the student's own failures), evaluate (dev accuracy) and save."""
+
+    def __init__(self, cfg: DictConfig):
+        self.cfg = cfg
+        self.spec: StudentSpec = build(cfg.student)
+        self.verify: VerifyConfig = build(cfg.verify)
+        self.pairs_dir = Path(cfg.pairs_run)
+        self.pairs_manifest = io.read_manifest(self.pairs_dir)
+        self.dpo_args, self.sft_args, self.peft = training_arguments(cfg.dpo)
+        _clear_stale_checkpoints(Path(cfg.output_dir), cfg)
+        self.datasets = {name: io.load_dataset(self.pairs_dir / name) for name in ("dataset", "rendered")}
+        self.tasks = io.read_tasks(self.pairs_dir)  # never regenerated from (or instantiated out of) the manifest
+        self.toolset = build(cfg.tools)
+        check_tools(self.tasks, self.toolset, f"pairs_run={self.pairs_dir}")
+        self.weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
+        self.max_pairs = cpu_or_gpu(cfg.max_pairs, 64, None)  # per round
+        self.rounds = 1 if cfg.sft_only else cfg.rounds
+        self.method = "SFT" if cfg.sft_only else "SFT->DPO" if cfg.sft_warmup else "DPO"
+        self.history: list[dict[str, Any]] = []  # metrics.jsonl: one entry per evaluation and logged step
+
+    def setup(self, ctx: RunContext, sandbox: Executor) -> None:
+        """Load the student, pick the pairs view its template reads, evaluate it on dev, and select the
+        round-0 training pairs."""
+        cfg = self.cfg
+        self.ctx, self.sandbox = ctx, sandbox
+        self.seconds: dict[str, float] = ctx.extra.setdefault("phase_seconds", {})
+        ctx.extra["tasks"] = {**(self.pairs_manifest.get("tasks") or {}), "pairs_run": str(self.pairs_dir)}
+        self.model, self.tokenizer = load_student(self.spec, "float32")
+        self.peft = lora_on_top_layers(self.peft, self.model.config.num_hidden_layers, cfg.dpo.top_layers)
+        self.native = uses_native_tools(self.tokenizer, self.spec.tools_in_template)
+        self.dataset = self.datasets["dataset" if self.native else "rendered"]
+        check_prefix(self.tokenizer, [self.dataset[i] for i in range(min(16, len(self.dataset)))], self.native)
+        self.dev = first_per_subtask([t for t in self.tasks if t.split == "dev"], cfg.eval.per_subtask)
+        self.before = self.after = self.evaluate("before", -1)
+        self.budget = token_budget(self.tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), self.native)
+        selected = stratified(self.dataset, self.max_pairs, cfg.seed, self.budget, self.weights)
+        self.train_set = self._grouped(selected, self.dpo_args, cfg.seed)
+        self.used = set(selected["task_id"])  # tasks trained on: on-policy rounds sample others
+
+    def warm_start(self) -> None:
+        """SFT on one chosen answer per task (``sft_warmup`` or ``sft_only``); a no-op otherwise."""
+        cfg = self.cfg
+        if not (cfg.sft_warmup or cfg.sft_only):
+            return
+        answers = stratified(one_per_task(self.dataset), cpu_or_gpu(cfg.sft_examples, 256, None), cfg.seed,
+                             self.budget, self.weights)
+        with _phase(f"SFT warm start on {len(answers)} answers", self.seconds, "sft"):
+            self.model, logs = train_sft(self.model, self.tokenizer, self._grouped(answers, self.sft_args, cfg.seed),
+                                         self.sft_args, self.peft, self.ctx.dir / "checkpoints" / "sft")
+        self.history += [{"round": 0, "phase": "sft", **h} for h in logs]
+        self.ctx.counts["sft_examples"] = len(answers)
+        self.used |= set(answers["task_id"])
+
+    def train_round(self, number: int) -> None:
+        """DPO on round 0's pairs, or, for a later round, on pairs from the student's failures on fresh
+        train tasks (none when it failed none). ``sft_only`` trains no DPO."""
+        cfg = self.cfg
+        if number > 0:
+            self.train_set = self._on_policy_round(number)
+            if not len(self.train_set):
                 log.warning("round %d: the student failed none of its %d fresh tasks; nothing to train on",
                             number, cfg.on_policy.tasks_per_round)
-            elif not cfg.sft_only:
-                with _phase(f"round {number}: DPO on {len(train_set)} pairs", seconds, f"dpo-round-{number}"):
-                    model, logs = train_dpo(model, tokenizer, train_set, {**dpo_args, "seed": cfg.seed + number},
-                                            peft if number == 0 else None,
-                                            ctx.dir / "checkpoints" / f"round-{number}")
-                history += [{"round": number, "phase": "dpo", **h} for h in logs]
-            after = _evaluate(model, tokenizer, spec, dev, cfg, verify, sandbox,
-                              ctx.dir / "dev" / f"after-round-{number}.jsonl", seconds)
-            history.append({"round": number, "phase": "after", **_flat(after)})
-            io.write_jsonl(ctx.dir / "metrics.jsonl", history)
+                return
+        if cfg.sft_only:
+            return
+        with _phase(f"round {number}: DPO on {len(self.train_set)} pairs", self.seconds, f"dpo-round-{number}"):
+            self.model, logs = train_dpo(self.model, self.tokenizer, self.train_set,
+                                         {**self.dpo_args, "seed": cfg.seed + number},
+                                         self.peft if number == 0 else None,
+                                         self.ctx.dir / "checkpoints" / f"round-{number}")
+        self.history += [{"round": number, "phase": "dpo", **h} for h in logs]
+
+    def evaluate(self, label: str, number: int) -> dict[str, Any] | None:
+        """Dev accuracy now (None when ``eval.per_subtask=0``): answers with verdicts to dev/<label>.jsonl,
+        the summary to metrics.jsonl."""
+        summary = None
+        if self.dev:
+            summary = _evaluate(self.model, self.tokenizer, self.spec, self.dev, self.cfg, self.verify,
+                                self.sandbox, self.ctx.dir / "dev" / f"{label}.jsonl", self.seconds)
+        self.history.append({"round": number, "phase": "before" if number < 0 else "after", **_flat(summary)})
+        io.write_jsonl(self.ctx.dir / "metrics.jsonl", self.history)
+        return summary
+
+    def save(self) -> None:
+        """The model (merged when it carries an SFT warm start), metrics, curve and manifest facts."""
+        cfg, ctx, spec = self.cfg, self.ctx, self.spec
         # The SFT warm start is merged into the weights, so an adapter alone would lose it: save it merged.
-        save_student(model, tokenizer, ctx.dir / "model", merge=cfg.merge or bool(warm_start and peft))
-        io.write_jsonl(ctx.dir / "metrics.jsonl", history)
-        plot_curve(history, ctx.dir / "train_curve.png")
-        io.write_json(ctx.dir / "dev_accuracy.json", {"before": before, "after": after})
-        ctx.counts.update(pairs=len(train_set), dev_tasks=len(dev), rounds=cfg.rounds)
-        ctx.extra.update(student=spec.name, pairs_run=str(pairs_dir), native_tools=native,
-                         teacher=pairs_manifest.get("teacher"))
-    _print(before, after, ctx.dir)
-    return {"before": before, "after": after}
+        warm_start = cfg.sft_warmup or cfg.sft_only
+        save_student(self.model, self.tokenizer, ctx.dir / "model", merge=cfg.merge or bool(warm_start and self.peft))
+        io.write_jsonl(ctx.dir / "metrics.jsonl", self.history)
+        plot_curve(self.history, ctx.dir / "train_curve.png")
+        io.write_json(ctx.dir / "dev_accuracy.json", {"before": self.before, "after": self.after})
+        ctx.counts.update(pairs=len(self.train_set), dev_tasks=len(self.dev), rounds=cfg.rounds)
+        mixture = (self.pairs_manifest.get("tasks") or {}).get("tasks") or ""
+        ctx.extra.update(student=spec.name, pairs_run=str(self.pairs_dir), native_tools=self.native,
+                         teacher=self.pairs_manifest.get("teacher"), method=self.method,
+                         arm=f"{mixture} {self.method}".strip())
+
+    def _on_policy_round(self, number: int) -> Any:
+        """A later round's training set: the student sampled on fresh train tasks (vLLM when installed),
+        its wrong answers as rejected, stratified over the sub-tasks it failed."""
+        cfg = self.cfg
+        fresh_tasks = _fresh_tasks(self.tasks, self.used, cfg.on_policy.tasks_per_round, cfg.seed + number,
+                                   self.weights)
+        self.used |= {t.id for t in fresh_tasks}
+        with _phase(f"round {number}: sampling the student on {len(fresh_tasks)} fresh tasks", self.seconds,
+                    f"sample-round-{number}"):
+            params: SamplingParams = build(cfg.on_policy.sampling)
+            with _on_policy_sampler(self.model, self.tokenizer, self.spec, cfg) as sampler:
+                samples = list(sampler.sample(fresh_tasks, params))
+            pairs = on_policy_pairs(fresh_tasks, samples, self.verify, self.sandbox, cfg.seed)
+            log.info("round %d: %d on-policy pairs from %d tasks", number, len(pairs), len(fresh_tasks))
+            conversational, rendered = to_datasets(pairs)
+            fresh = conversational if self.native else rendered
+        failed = set(fresh["subtask"])  # sub-tasks the student got right yield no pairs
+        fresh = stratified(fresh, self.max_pairs, cfg.seed + number, self.budget,
+                           {k: v for k, v in (self.weights or {}).items() if k in failed})
+        return self._grouped(fresh, self.dpo_args, cfg.seed + number)
+
+    def _grouped(self, dataset: Any, args: dict[str, Any], seed: int) -> Any:
+        lengths = [pair_length(self.tokenizer, row, self.native) for row in dataset]
+        return length_grouped(dataset, lengths, args["per_device_train_batch_size"], seed)
 
 
 @contextlib.contextmanager
@@ -167,11 +231,6 @@ def _clear_stale_checkpoints(run_dir: Path, cfg: DictConfig) -> None:
     io.write_json(checkpoints / "config.json", current)  # the config these checkpoints belong to
 
 
-def _grouped(dataset: Any, tokenizer: Any, native: bool, args: dict[str, Any], seed: int) -> Any:
-    lengths = [pair_length(tokenizer, row, native) for row in dataset]
-    return length_grouped(dataset, lengths, args["per_device_train_batch_size"], seed)
-
-
 def _plain(node: DictConfig) -> dict[str, Any]:
     values = OmegaConf.to_container(node, resolve=True)
     assert isinstance(values, dict)
@@ -185,13 +244,9 @@ def _sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig, nat
 
 
 def _evaluate(model: Any, tokenizer: Any, spec: StudentSpec, dev: list[Task], cfg: DictConfig,
-              verify: VerifyConfig, sandbox: Executor, results: Path,
-              seconds: dict[str, float]) -> dict[str, Any] | None:
-    """The dev summary, or None when the dev evaluation is switched off (``eval.per_subtask=0``);
-    each answer with its verdict goes to `results` (as make eval's results.jsonl), the time it took
-    to ``seconds["eval-<results stem>"]``."""
-    if not dev:
-        return None
+              verify: VerifyConfig, sandbox: Executor, results: Path, seconds: dict[str, float]) -> dict[str, Any]:
+    """The dev summary; each answer with its verdict goes to `results` (as make eval's results.jsonl),
+    the time it took to ``seconds["eval-<results stem>"]``."""
     model.eval()
     params = SamplingParams(n=1, temperature=0.0, max_tokens=cfg.eval.max_tokens, seed=cfg.seed)
     with _phase(f"dev evaluation ({results.stem})", seconds, f"eval-{results.stem}"):
@@ -214,42 +269,29 @@ def _fresh_tasks(tasks: list[Task], used: set[str], size: int, seed: int,
     return [train[i] for i in spread([t.subtask for t in train], size, seed, weights)]
 
 
-def _on_policy_pairs(model: Any, tokenizer: Any, spec: StudentSpec, fresh: list[Task], number: int,
-                     cfg: DictConfig, verify: VerifyConfig, sandbox: Executor, native: bool) -> Any:
-    """Pairs whose rejected side is the student's own failure on `fresh` train tasks (vLLM when installed)."""
-    from distill.pairs import PairConfig, build_pairs, to_datasets
-    from distill.verify import judge_samples, label_samples
-
-    params: SamplingParams = build(cfg.on_policy.sampling)
-    sampler, folder = _on_policy_sampler(model, tokenizer, spec, cfg)
-    try:
-        student = judge_samples(fresh, list(sampler.sample(fresh, params)), verify, sandbox)
-    finally:  # the next step trains: release a vLLM engine (its memory) and the student copy it served
-        sampler.close()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-    config = PairConfig(quotas={"student": 2}, allow_gold_chosen=True)
-    pairs, _ = build_pairs(fresh, {}, student, config, lambda s: label_samples(fresh, s, verify, sandbox), cfg.seed)
-    log.info("round %d: %d on-policy pairs from %d tasks", number, len(pairs), len(fresh))
-    conversational, rendered = to_datasets(pairs)
-    return conversational if native else rendered
-
-
-def _on_policy_sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig) -> tuple[Any, Path | None]:
-    """(sampler, the folder of the student copy it serves or None): vLLM serves a merged copy of the
-    student saved for the round; HF generation samples the model in memory."""
+@contextlib.contextmanager
+def _on_policy_sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig) -> Iterator[Any]:
+    """The sampler of an on-policy round: vLLM serving a merged copy of the student saved for the round,
+    or HF generation on the model in memory. Closed on exit, since the next step trains: a vLLM engine's
+    memory and the student copy it served are released."""
     backend = cfg.on_policy.backend
     if backend == "auto":
         backend = "vllm" if importlib.util.find_spec("vllm") is not None else "hf"
-    if backend == "vllm":
-        import tempfile
+    if backend != "vllm":
+        with _sampler(model, tokenizer, spec, cfg, spec.tools_in_template) as sampler:
+            yield sampler
+        return
+    import tempfile
 
-        from distill.sampling.vllm import VLLMSampler
+    from distill.sampling.vllm import VLLMSampler
 
-        folder = Path(tempfile.mkdtemp(prefix="distill-student-"))
+    folder = Path(tempfile.mkdtemp(prefix="distill-student-"))
+    try:
         save_student(model, tokenizer, folder, merge=True)
-        return VLLMSampler(str(folder), dtype="float32", enforce_eager=True, name=spec.name), folder
-    return _sampler(model, tokenizer, spec, cfg, spec.tools_in_template), None
+        with VLLMSampler(str(folder), dtype="float32", enforce_eager=True, name=spec.name) as sampler:
+            yield sampler
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _print(before: dict[str, Any] | None, after: dict[str, Any] | None, run_dir: Path) -> None:

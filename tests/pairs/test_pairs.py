@@ -8,7 +8,15 @@ import pytest
 
 from distill.contamination import drop_contaminated, ngrams
 from distill.corruptions import GENERATORS
-from distill.pairs import Candidate, PairConfig, build_pairs, pick_chosen, select_rejected, to_datasets
+from distill.pairs import (
+    Candidate,
+    PairConfig,
+    build_pairs,
+    on_policy_pairs,
+    pick_chosen,
+    select_rejected,
+    to_datasets,
+)
 from distill.records import SUBTASKS, Gold, Reason, Sample, Task, ToolCall, Verdict, assistant_message
 from distill.sampling.base import Closing, SamplingParams
 from distill.sampling.simulated import SimulatedSampler
@@ -127,6 +135,18 @@ def test_student_mistakes_become_student_pairs(tasks, sandbox):
     student = _judge(tasks[:30], SimulatedSampler({"wrong_function": 1.0}), sandbox, n=1)
     pairs, _ = _build(tasks[:30], _judge(tasks[:30], SimulatedSampler(), sandbox), sandbox, student=student)
     assert any(p.source == "student" for p in pairs)
+
+
+def test_on_policy_pairs_reject_only_the_students_own_failures_against_gold(tasks, sandbox):
+    from distill.verify import VerifyConfig
+
+    some = tasks[:18]
+    wrong = list(SimulatedSampler({"wrong_function": 1.0}).sample(some, SamplingParams(n=2)))
+    pairs = on_policy_pairs(some, wrong, VerifyConfig(), sandbox, seed=0)
+    assert pairs and {p.source for p in pairs} == {"student"} and {p.chosen_source for p in pairs} == {"gold"}
+    assert all(sum(p.task_id == t.id for p in pairs) <= 2 for t in some)
+    right = list(SimulatedSampler().sample(some, SamplingParams(n=2)))
+    assert on_policy_pairs(some, right, VerifyConfig(), sandbox, seed=0) == []  # answered right: nothing to learn
 
 
 def test_a_task_without_tools_does_not_break_the_build(sandbox):
