@@ -59,9 +59,22 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         io.write_jsonl(ctx.dir / "results.jsonl", records)
         io.write_json(ctx.dir / "summary.json", summary)
         ctx.counts.update(tasks=len(tasks), correct=sum(r.verdict.correct for r in records))
-        ctx.extra["model"] = name
+        ctx.extra.update(model=name, **_facts(cfg, memory))
     _print(summary, ctx.dir)
     return summary
+
+
+def _facts(cfg: DictConfig, memory: MemoryConfig) -> dict[str, str]:
+    """What this run evaluated, for reports: its role (``teacher``, ``base`` or ``trained``), its memory
+    kind, and for a trained student the arm the dpo run wrote (e.g. ``granular SFT->DPO``)."""
+    role = "teacher" if cfg.target == "teacher" else "trained" if cfg.checkpoint else "base"
+    arm = ""
+    if role == "trained":
+        try:
+            arm = io.read_manifest(Path(cfg.checkpoint).parent).get("arm", "")
+        except (FileNotFoundError, io.RunNotFinished):
+            log.warning("checkpoint=%s: no finished dpo run beside it; its arm is not recorded", cfg.checkpoint)
+    return {"role": role, "memory": memory.kind, "arm": arm}
 
 
 def _model(cfg: DictConfig) -> tuple[Sampler, str]:

@@ -3,6 +3,7 @@ outputs/report/<run_name>/{report.md,report.html,*.png}."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from omegaconf import DictConfig
 from distill import io
 from distill.recipes import CONF_DIR, launch, recipe_run
 from distill.report import EvalRun, ReportInputs, build_report, to_html
+
+log = logging.getLogger("distill")
 
 
 def run(cfg: DictConfig) -> Path:
@@ -38,27 +41,16 @@ def run(cfg: DictConfig) -> Path:
 
 
 def describe(run_dir: Path) -> EvalRun:
-    """An eval run with its role (base / trained / teacher) and arm, read from its manifests."""
+    """An eval run as the report sees it, from the facts `make eval` wrote into its manifest: role
+    (teacher / base / trained), arm and memory kind. A run without them (made before `make eval`
+    recorded them) takes part in no comparison: role ``other``, with a warning."""
     summary = io.read_json(run_dir / "summary.json")
-    config = io.read_manifest(run_dir)["config"]
-    memory = (config.get("memory") or {}).get("kind", "off") if isinstance(config.get("memory"), dict) else "off"
+    manifest = io.read_manifest(run_dir)
     label = f"{run_dir.name}: {summary['model']}" + (" (simulated)" if summary.get("simulated") else "")
-    if config.get("target") == "teacher":
-        return EvalRun(label, summary, "teacher", memory=memory)
-    if not config.get("checkpoint"):
-        return EvalRun(label, summary, "base", memory=memory)
-    return EvalRun(label, summary, "trained", _arm(Path(config["checkpoint"]).parent), memory)
-
-
-def _arm(dpo_dir: Path) -> str:
-    """``<mixture> <method>`` of the dpo run that made a checkpoint, e.g. ``granular SFT->DPO``."""
-    try:
-        dpo = io.read_manifest(dpo_dir)["config"]
-        mixture = io.read_manifest(Path(dpo["pairs_run"]))["config"]["tasks"]["name"]
-    except (FileNotFoundError, KeyError, io.RunNotFinished):
-        return ""
-    method = "SFT" if dpo.get("sft_only") else "SFT->DPO" if dpo.get("sft_warmup") else "DPO"
-    return f"{mixture} {method}"
+    if "role" not in manifest:
+        log.warning("%s: its manifest records no role (an older make eval); rerun it to compare it", run_dir)
+    return EvalRun(label, summary, manifest.get("role", "other"), manifest.get("arm", ""),
+                   manifest.get("memory", "off"))
 
 
 def _metrics(dpo_dir: Path) -> Any:

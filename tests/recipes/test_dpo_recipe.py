@@ -42,6 +42,7 @@ def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_r
     assert set(result["after"]["subtasks"]) == set(result["before"]["subtasks"])
     manifest = io.read_manifest(out)
     assert manifest["native_tools"] is False  # SmolLM2's template ignores tools: rendered variant
+    assert (manifest["method"], manifest["arm"]) == ("DPO", "granular DPO")  # facts the report reads
     assert set(manifest["phase_seconds"]) == {"eval-before", "dpo-round-0", "eval-after-round-0"}
     adapter = json.loads((out / "model" / "adapter_config.json").read_text())
     assert adapter["layers_to_transform"] == [1]  # dpo.top_layers=0.5 of the tiny model's 2 layers
@@ -112,6 +113,7 @@ def test_an_sft_warm_start_is_saved_merged_so_the_checkpoint_keeps_it(pairs_run,
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert {"sft", "dpo"} <= {m["phase"] for m in metrics}
     assert io.read_manifest(out)["counts"]["sft_examples"] == 8
+    assert (io.read_manifest(out)["method"], io.read_manifest(out)["arm"]) == ("SFT->DPO", "granular SFT->DPO")
     base = AutoModelForCausalLM.from_pretrained(tiny_random_dir())
     trained, _, _ = load_checkpoint(AutoModelForCausalLM.from_pretrained(tiny_random_dir()), out / "model",
                                      StudentSpec(name="tiny-random", model="tiny-random"))

@@ -21,7 +21,7 @@ def runs(tmp_path_factory):
     # A "trained" run: the teacher's summary under a checkpoint config (the report reads manifests and summaries).
     (tmp / "trained").mkdir()
     io.write_json(tmp / "trained" / "summary.json", {**teacher, "model": "student+dpo", "simulated": False})
-    io.write_manifest(tmp / "trained", {"status": "done",
+    io.write_manifest(tmp / "trained", {"status": "done", "role": "trained", "arm": "granular SFT->DPO", "memory": "off",
                                         "config": {"target": "student", "checkpoint": str(tmp / "dpo" / "model")}})
     return tmp, teacher, student
 
@@ -64,3 +64,35 @@ def test_report_renders_every_section_and_image(runs, tmp_path):
     assert any(" vs **" in line and lift in line for line in text.splitlines()), lift
     html = (path.parent / "report.html").read_text()
     assert "<table>" in html and "<img src=\"accuracy.png\"" in html
+
+
+def test_each_eval_run_records_its_role_and_memory_in_its_manifest(runs):
+    tmp, _, _ = runs
+    teacher, base = io.read_manifest(tmp / "teacher"), io.read_manifest(tmp / "base")
+    assert (teacher["role"], teacher["memory"], teacher["arm"]) == ("teacher", "off", "")
+    assert (base["role"], base["memory"], base["arm"]) == ("base", "off", "")
+
+
+def test_a_trained_run_records_the_arm_its_dpo_run_wrote(tmp_path):
+    from distill.memory import MemoryConfig
+
+    io.write_manifest(tmp_path / "dpo", {"recipe": "dpo", "status": "done", "arm": "umbrella DPO", "method": "DPO"})
+    cfg = compose_config("eval", [f"checkpoint={tmp_path}/dpo/model", "memory=awm"])
+    assert eval_recipe._facts(cfg, MemoryConfig(kind="awm")) == {"role": "trained", "memory": "awm",
+                                                                  "arm": "umbrella DPO"}
+    missing = compose_config("eval", [f"checkpoint={tmp_path}/elsewhere/model"])
+    assert eval_recipe._facts(missing, MemoryConfig())["arm"] == ""
+
+
+def test_the_report_reads_each_run_from_its_own_facts_and_an_old_run_is_other(runs, tmp_path, caplog):
+    tmp, _, _ = runs
+    trained = report_recipe.describe(tmp / "trained")
+    assert (trained.role, trained.arm, trained.memory) == ("trained", "granular SFT->DPO", "off")
+    assert report_recipe.describe(tmp / "teacher").role == "teacher"
+    old = tmp_path / "old"
+    old.mkdir()
+    io.write_json(old / "summary.json", io.read_json(tmp / "base" / "summary.json"))
+    io.write_manifest(old, {"status": "done", "config": {"target": "student", "checkpoint": None}})
+    with caplog.at_level("WARNING", logger="distill"):
+        assert report_recipe.describe(old).role == "other"
+    assert "records no role" in caplog.text
