@@ -96,16 +96,23 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         return json.load(handle)
 
 
+CODE_DIRS = ("distill/", "conf/")
+"""Where an untracked file changes what a run does (results, logs and outputs beside them do not)."""
+
+
 def git_sha(cwd: str | os.PathLike[str] | None = None) -> str | None:
-    """The checkout's HEAD commit, with ``-dirty`` when tracked files changed; None outside git."""
+    """The checkout's HEAD commit, with ``-dirty`` when a tracked file changed or an untracked one sits
+    in the code (`CODE_DIRS`); None outside git."""
     cwd = cwd or Path(__file__).resolve().parent
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal"], cwd=cwd,
-                               capture_output=True, text=True, check=True)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=cwd,
+                                capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
-    return sha.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    dirty = any(not line.startswith("?? ") or line[3:].lstrip('"').startswith(CODE_DIRS)
+                for line in status.stdout.splitlines() if line.strip())
+    return sha.stdout.strip() + ("-dirty" if dirty else "")
 
 
 def package_versions() -> dict[str, str]:

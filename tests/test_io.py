@@ -93,3 +93,27 @@ def test_a_run_records_the_commit_it_started_on_not_one_made_while_it_ran(tmp_pa
     with recipe_run(cfg):
         pass  # the manifest is written at the start and again at the end
     assert io.read_manifest(tmp_path / "run")["git_sha"] == "aaaaaaa"
+
+
+def test_a_commit_is_dirty_for_changed_code_not_for_results_or_logs_beside_it(tmp_path):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "distill").mkdir()
+    (tmp_path / "distill" / "a.py").write_text("x = 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
+    clean = io.git_sha(tmp_path)
+    assert clean is not None and not clean.endswith("-dirty")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "report.md").write_text("# r\n")
+    (tmp_path / "run.log").write_text("log\n")
+    assert io.git_sha(tmp_path) == clean  # an experiment's own output does not make its commit dirty
+    (tmp_path / "distill" / "b.py").write_text("y = 2\n")
+    assert io.git_sha(tmp_path) == clean + "-dirty"  # untracked code
+    (tmp_path / "distill" / "b.py").unlink()
+    (tmp_path / "distill" / "a.py").write_text("x = 2\n")
+    assert io.git_sha(tmp_path) == clean + "-dirty"  # a changed tracked file
