@@ -5,15 +5,11 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from distill.recipes import compose_config
-from distill.recipes.pairs import run
-
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-def test_failure_pairs_notebook_executes_on_a_small_run(tmp_path, monkeypatch):
-    run(compose_config("pairs", [f"output_dir={tmp_path}/run", f"cache.path={tmp_path}/c.sqlite", "tasks.total=180"]))
-    monkeypatch.setenv("DISTILL_PAIRS_RUN", str(tmp_path / "run"))
+def test_failure_pairs_notebook_executes_on_a_small_run(pairs_run, monkeypatch):
+    monkeypatch.setenv("DISTILL_PAIRS_RUN", str(pairs_run))
     notebook = nbformat.read(NOTEBOOKS / "01_failure_pairs.ipynb", as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]

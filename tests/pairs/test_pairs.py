@@ -22,13 +22,6 @@ from distill.sampling.base import Closing, SamplingParams
 from distill.sampling.simulated import SimulatedSampler
 from distill.tasks.mixture import Mixture
 from distill.verify import label_samples
-from distill.verify.sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 @pytest.fixture(scope="module")

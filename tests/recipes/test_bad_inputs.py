@@ -34,13 +34,6 @@ def rejecting_server(monkeypatch):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def pairs_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("pairs")
-    pairs_recipe.run(compose_config("pairs", [f"output_dir={tmp}/run", f"cache.path={tmp}/c.sqlite", "tasks.total=180"]))
-    return tmp / "run"
-
-
 def _copy(run: Path, tmp_path: Path) -> Path:
     shutil.copytree(run, tmp_path / "copy")
     return tmp_path / "copy"

@@ -15,19 +15,11 @@ from distill import io
 from distill.models import tiny_random_dir
 from distill.recipes import compose_config
 from distill.recipes import dpo as dpo_recipe
-from distill.recipes.pairs import run as run_pairs
 from distill.records import SUBTASKS
 from distill.train import FormattingError, check_prefix, length_grouped
 
 TINY = ["student=tiny-random", "max_pairs=8", "max_pair_tokens=null", "eval.per_subtask=1", "eval.max_tokens=8",
         "dpo.args.per_device_train_batch_size=4", "sft_warmup=false"]
-
-
-@pytest.fixture(scope="module")
-def pairs_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("pairs")
-    run_pairs(compose_config("pairs", [f"output_dir={tmp}/run", f"cache.path={tmp}/c.sqlite", "tasks.total=180"]))
-    return tmp / "run"
 
 
 def test_tiny_student_trains_saves_an_adapter_that_reloads_and_generates(pairs_run, tmp_path):

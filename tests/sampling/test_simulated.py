@@ -9,13 +9,6 @@ from distill.records import Reason
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.simulated import MODES, SimulatedSampler
 from distill.verify import label_samples
-from distill.verify.sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 def test_with_no_errors_every_answer_is_verified_correct(tasks, sandbox):

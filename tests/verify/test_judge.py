@@ -10,13 +10,6 @@ from distill.tasks.base import schemas
 from distill.tasks.mixture import Mixture
 from distill.verify import VerifyConfig, judge_samples, label_samples
 from distill.verify.judge import perfect_matching
-from distill.verify.sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ pythonic call, NaN and infinities, many unclosed markers, and plain garbage.
 
 import json
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +17,6 @@ from distill.tasks.base import schemas
 from distill.tasks.mixture import Mixture
 from distill.verify import VerifyConfig, label_samples
 from distill.verify.parse import ParseFailure, parse_text
-from distill.verify.sandbox import Sandbox
 
 TASK = Task("t", "simple", "test", ({"role": "user", "content": "add 1 and 2"},), tuple(schemas(["add_numbers"])),
             Gold(calls=(ToolCall("add_numbers", {"numbers": [1.0, 2.0]}),)))
@@ -26,12 +24,6 @@ TASKS = [TASK, *[t for t in Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=180
                  if t.split == "test"][:12]]
 BY_ID = {t.id: t for t in TASKS}
 FUZZ = settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 def _verdict(sandbox, text=None, calls=None, task=TASK):
