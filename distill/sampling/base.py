@@ -69,6 +69,8 @@ class SamplerConfig:
     """Any OpenAI-compatible server (``vllm serve``, llama.cpp, Ollama) for the openai backend."""
     api_key_env: str | None = None
     concurrency: int = 16
+    """Requests in flight at once, for the backends that send requests (openai, anthropic, vllm_server,
+    llamacpp_server); the in-process ones answer one batch at a time, and their configs say 1."""
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
     max_retries: int = 6
