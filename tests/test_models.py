@@ -6,6 +6,7 @@ import torch
 from distill.models import StudentSpec, StudentUnavailable, load_student, resolve_student
 
 
+@pytest.mark.real_model
 def test_embedded_student_loads_from_cache_and_generates():
     model, tokenizer = load_student(StudentSpec("smollm2-135m", "embedded"))
     assert sum(p.numel() for p in model.parameters()) == pytest.approx(134.5e6, rel=0.01)

