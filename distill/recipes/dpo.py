@@ -136,7 +136,7 @@ class DPORecipe:
             return
         with _phase(f"round {number}: DPO on {len(self.train_set)} pairs", self.seconds, f"dpo-round-{number}"):
             self.model, logs = train_dpo(self.model, self.tokenizer, self.train_set,
-                                         {**self.dpo_args, "seed": cfg.seed + number},
+                                         {**self.dpo_args, "seed": self.dpo_args.get("seed", cfg.seed) + number},
                                          self.peft if number == 0 else None,
                                          self.ctx.dir / "checkpoints" / f"round-{number}")
         self.history += [{"round": number, "phase": "dpo", **h} for h in logs]

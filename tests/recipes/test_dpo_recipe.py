@@ -195,3 +195,17 @@ def test_a_finished_run_is_not_resumed_by_the_next_one(pairs_run, tmp_path, caps
     assert len([m for m in metrics if m.get("phase") == "dpo" and "loss" in m]) == 3  # trained from step 1 again
     assert result == {"before": None, "after": None} and "dev evaluation skipped" in capsys.readouterr().out
     assert not [m for m in metrics if m["phase"] in ("before", "after") and len(m) > 2]
+
+
+def test_dpo_args_seed_seeds_round_0_and_each_later_round_one_more(pairs_run, tmp_path, monkeypatch):
+    seeds = []
+
+    def record(model, tokenizer, train_set, args, peft, checkpoints):
+        seeds.append(args["seed"])
+        return model, []
+
+    monkeypatch.setattr(dpo_recipe, "train_dpo", record)
+    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "dpo.args.seed=41", "rounds=2",
+                 "on_policy.backend=hf", "on_policy.tasks_per_round=4", "on_policy.sampling.max_tokens=8"]
+    dpo_recipe.run(compose_config("dpo", overrides))
+    assert seeds == [41, 42]  # the tiny random student fails its fresh tasks, so round 1 trains too
