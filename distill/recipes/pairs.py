@@ -71,11 +71,20 @@ def _with_memory(cfg: DictConfig, train: list[Task], teacher: Any) -> list[Task]
 def _student_negatives(cfg: DictConfig, train: list[Task], verify: VerifyConfig, sandbox: Executor) -> Judged:
     if cfg.student_tasks <= 0:
         return {}
-    sampler_cfg: SamplerConfig = build(cfg.student_sampler)
     params: SamplingParams = build(cfg.student_sampling)
     chosen = train[: cfg.student_tasks]
-    with open_sampler(sampler_cfg) as student:
+    with open_sampler(student_sampler_config(cfg)) as student:
         return judge_samples(chosen, student.sample(chosen, params), verify, sandbox)
+
+
+def student_sampler_config(cfg: DictConfig) -> SamplerConfig:
+    """``student_sampler``, with the student's own ``tools_in_template`` for the hf backend (as make dpo and
+    make eval sample the student) unless ``student_sampler.options`` sets it."""
+    config: SamplerConfig = build(cfg.student_sampler)
+    if config.backend != "hf":
+        return config
+    return dataclasses.replace(config, options={"tools_in_template": cfg.student.tools_in_template,
+                                                **config.options})
 
 
 def _bfcl_tasks() -> list[Task]:

@@ -164,3 +164,16 @@ def test_a_teacher_with_memory_sees_routines_but_the_pairs_keep_the_plain_prompt
     assert pairs and not any("Routines that solved" in json.dumps(p.prompt) for p in pairs)
     with pytest.raises(ValueError, match="memory.pairs_run"):
         run(_cfg(tmp_path, "memory=awm", "memory.pairs_run=null", "run_name=x", f"output_dir={tmp_path}/x"))
+
+
+def test_the_student_sampler_renders_tools_as_the_student_config_says():
+    from distill.recipes.pairs import student_sampler_config
+    from distill.sampling.base import typed_options
+    from distill.sampling.hf import HFOptions
+
+    told = student_sampler_config(compose_config("pairs", ["student.tools_in_template=false"]))
+    assert typed_options(HFOptions, told.options, "hf").tools_in_template is False
+    assert student_sampler_config(compose_config("pairs", [])).options["tools_in_template"] is None  # the template decides
+    kept = student_sampler_config(compose_config("pairs", ["student.tools_in_template=false",
+                                                           "+student_sampler.options.tools_in_template=true"]))
+    assert kept.options["tools_in_template"] is True  # an explicit sampler option wins
