@@ -60,7 +60,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         recipe.warm_start()
         for number in range(recipe.rounds):
             recipe.train_round(number)
-            recipe.after = recipe.evaluate(f"after-round-{number}", number)
+            recipe.evaluate(f"after-round-{number}", number)
         recipe.save()
     _print(recipe.before, recipe.after, ctx.dir)
     return {"before": recipe.before, "after": recipe.after}
@@ -86,6 +86,7 @@ class DPORecipe:
         self.weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
         self.max_pairs = cpu_or_gpu(cfg.max_pairs, 64, None)  # per round
         self.rounds = 1 if cfg.sft_only else cfg.rounds
+        self.warm_starts = bool(cfg.sft_warmup or cfg.sft_only)
         self.method = "SFT" if cfg.sft_only else "SFT->DPO" if cfg.sft_warmup else "DPO"
         self.history: list[dict[str, Any]] = []  # metrics.jsonl: one entry per evaluation and logged step
 
@@ -111,7 +112,7 @@ class DPORecipe:
     def warm_start(self) -> None:
         """SFT on one chosen answer per task (``sft_warmup`` or ``sft_only``); a no-op otherwise."""
         cfg = self.cfg
-        if not (cfg.sft_warmup or cfg.sft_only):
+        if not self.warm_starts:
             return
         answers = stratified(one_per_task(self.dataset), cpu_or_gpu(cfg.sft_examples, 256, None), cfg.seed,
                              self.budget, self.weights)
@@ -142,22 +143,32 @@ class DPORecipe:
         self.history += [{"round": number, "phase": "dpo", **h} for h in logs]
 
     def evaluate(self, label: str, number: int) -> dict[str, Any] | None:
-        """Dev accuracy now (None when ``eval.per_subtask=0``): answers with verdicts to dev/<label>.jsonl,
-        the summary to metrics.jsonl."""
+        """Dev accuracy now (None when ``eval.per_subtask=0``), kept as `after` once a round has run: each
+        answer with its verdict to dev/<label>.jsonl (as make eval's results.jsonl), the summary to
+        metrics.jsonl, the time it took to ``phase_seconds["eval-<label>"]``."""
         summary = None
         if self.dev:
-            summary = _evaluate(self.model, self.tokenizer, self.spec, self.dev, self.cfg, self.verify,
-                                self.sandbox, self.ctx.dir / "dev" / f"{label}.jsonl", self.seconds)
+            self.model.eval()
+            params = SamplingParams(n=1, temperature=0.0, max_tokens=self.cfg.eval.max_tokens, seed=self.cfg.seed)
+            results = self.ctx.dir / "dev" / f"{label}.jsonl"
+            with _phase(f"dev evaluation ({label})", self.seconds, f"eval-{label}"), self._hf_sampler() as sampler:
+                records = evaluate(sampler, self.dev, params, self.spec.name, self.verify, self.sandbox)
+            io.write_jsonl(results, records)
+            summary = summarize(records, self.spec.name)
+            log.info("dev macro accuracy %s (%d tasks) -> %s", summary["overall"]["macro_accuracy"], len(records),
+                     results)
         self.history.append({"round": number, "phase": "before" if number < 0 else "after", **_flat(summary)})
         io.write_jsonl(self.ctx.dir / "metrics.jsonl", self.history)
+        if number >= 0:
+            self.after = summary
         return summary
 
     def save(self) -> None:
         """The model (merged when it carries an SFT warm start), metrics, curve and manifest facts."""
         cfg, ctx, spec = self.cfg, self.ctx, self.spec
         # The SFT warm start is merged into the weights, so an adapter alone would lose it: save it merged.
-        warm_start = cfg.sft_warmup or cfg.sft_only
-        save_student(self.model, self.tokenizer, ctx.dir / "model", merge=cfg.merge or bool(warm_start and self.peft))
+        save_student(self.model, self.tokenizer, ctx.dir / "model",
+                     merge=cfg.merge or bool(self.warm_starts and self.peft))
         io.write_jsonl(ctx.dir / "metrics.jsonl", self.history)
         plot_curve(self.history, ctx.dir / "train_curve.png")
         io.write_json(ctx.dir / "dev_accuracy.json", {"before": self.before, "after": self.after})
@@ -177,7 +188,7 @@ class DPORecipe:
         with _phase(f"round {number}: sampling the student on {len(fresh_tasks)} fresh tasks", self.seconds,
                     f"sample-round-{number}"):
             params: SamplingParams = build(cfg.on_policy.sampling)
-            with _on_policy_sampler(self.model, self.tokenizer, self.spec, cfg) as sampler:
+            with self._on_policy_sampler() as sampler:
                 samples = list(sampler.sample(fresh_tasks, params))
             pairs = on_policy_pairs(fresh_tasks, samples, self.verify, self.sandbox, cfg.seed)
             log.info("round %d: %d on-policy pairs from %d tasks", number, len(pairs), len(fresh_tasks))
@@ -191,6 +202,35 @@ class DPORecipe:
     def _grouped(self, dataset: Any, args: dict[str, Any], seed: int) -> Any:
         lengths = [pair_length(self.tokenizer, row, self.native) for row in dataset]
         return length_grouped(dataset, lengths, args["per_device_train_batch_size"], seed)
+
+    def _hf_sampler(self) -> HFSampler:
+        """HF generation on the student in memory (closing it leaves the model with the recipe)."""
+        return HFSampler.from_model(self.model, self.tokenizer, self.spec.name, batch_size=self.cfg.eval.batch_size,
+                                    tools_in_template=self.spec.tools_in_template, progress=True)
+
+    @contextlib.contextmanager
+    def _on_policy_sampler(self) -> Iterator[Any]:
+        """The sampler of an on-policy round: vLLM serving a merged copy of the student saved for the
+        round, or HF generation on the model in memory. Closed on exit, since the next step trains: a vLLM
+        engine's memory and the student copy it served are released."""
+        backend = self.cfg.on_policy.backend
+        if backend == "auto":
+            backend = "vllm" if importlib.util.find_spec("vllm") is not None else "hf"
+        if backend != "vllm":
+            with self._hf_sampler() as sampler:
+                yield sampler
+            return
+        import tempfile
+
+        from distill.sampling.vllm import VLLMSampler
+
+        folder = Path(tempfile.mkdtemp(prefix="distill-student-"))
+        try:
+            save_student(self.model, self.tokenizer, folder, merge=True)
+            with VLLMSampler(str(folder), dtype="float32", enforce_eager=True, name=self.spec.name) as sampler:
+                yield sampler
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -238,26 +278,6 @@ def _plain(node: DictConfig) -> dict[str, Any]:
     return values
 
 
-def _sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig, native: bool | None = None) -> HFSampler:
-    return HFSampler.from_model(model, tokenizer, spec.name, batch_size=cfg.eval.batch_size,
-                                tools_in_template=native, progress=True)
-
-
-def _evaluate(model: Any, tokenizer: Any, spec: StudentSpec, dev: list[Task], cfg: DictConfig,
-              verify: VerifyConfig, sandbox: Executor, results: Path, seconds: dict[str, float]) -> dict[str, Any]:
-    """The dev summary; each answer with its verdict goes to `results` (as make eval's results.jsonl),
-    the time it took to ``seconds["eval-<results stem>"]``."""
-    model.eval()
-    params = SamplingParams(n=1, temperature=0.0, max_tokens=cfg.eval.max_tokens, seed=cfg.seed)
-    with _phase(f"dev evaluation ({results.stem})", seconds, f"eval-{results.stem}"):
-        records = evaluate(_sampler(model, tokenizer, spec, cfg, spec.tools_in_template), dev, params, spec.name,
-                           verify, sandbox)
-    io.write_jsonl(results, records)
-    summary = summarize(records, spec.name)
-    log.info("dev macro accuracy %s (%d tasks) -> %s", summary["overall"]["macro_accuracy"], len(records), results)
-    return summary
-
-
 def _flat(summary: dict[str, Any] | None) -> dict[str, float]:
     return flat_metrics(summary) if summary else {}
 
@@ -267,31 +287,6 @@ def _fresh_tasks(tasks: list[Task], used: set[str], size: int, seed: int,
     """A round's train tasks: `size` of those not trained on yet, spread over the sub-tasks by weight."""
     train = [t for t in tasks if t.split == "train" and t.id not in used]
     return [train[i] for i in spread([t.subtask for t in train], size, seed, weights)]
-
-
-@contextlib.contextmanager
-def _on_policy_sampler(model: Any, tokenizer: Any, spec: StudentSpec, cfg: DictConfig) -> Iterator[Any]:
-    """The sampler of an on-policy round: vLLM serving a merged copy of the student saved for the round,
-    or HF generation on the model in memory. Closed on exit, since the next step trains: a vLLM engine's
-    memory and the student copy it served are released."""
-    backend = cfg.on_policy.backend
-    if backend == "auto":
-        backend = "vllm" if importlib.util.find_spec("vllm") is not None else "hf"
-    if backend != "vllm":
-        with _sampler(model, tokenizer, spec, cfg, spec.tools_in_template) as sampler:
-            yield sampler
-        return
-    import tempfile
-
-    from distill.sampling.vllm import VLLMSampler
-
-    folder = Path(tempfile.mkdtemp(prefix="distill-student-"))
-    try:
-        save_student(model, tokenizer, folder, merge=True)
-        with VLLMSampler(str(folder), dtype="float32", enforce_eager=True, name=spec.name) as sampler:
-            yield sampler
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _print(before: dict[str, Any] | None, after: dict[str, Any] | None, run_dir: Path) -> None:
