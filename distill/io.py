@@ -186,7 +186,8 @@ def save_dataset(dataset: Any, path: str | os.PathLike[str]) -> None:
 
 
 def load_dataset(path: str | os.PathLike[str]) -> Any:
-    """A dataset `save_dataset` wrote.
+    """A dataset `save_dataset` wrote, held in memory: what a reader derives from it (select, map,
+    shuffle) is never cached as files inside the run folder it came from, which stays as its recipe left it.
 
     Raises:
         FileNotFoundError: naming the folder, when there is none.
@@ -197,7 +198,7 @@ def load_dataset(path: str | os.PathLike[str]) -> Any:
     if not Path(path).is_dir():
         raise FileNotFoundError(f"{path}: no dataset there")
     try:
-        dataset = load_from_disk(str(path))
+        dataset = load_from_disk(str(path), keep_in_memory=True)
         if len(dataset):
             dataset[len(dataset) - 1]  # reading the last row touches every file of the table
     except Exception as exc:  # noqa: BLE001 - datasets/pyarrow raise many kinds; all mean "damaged"

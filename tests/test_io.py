@@ -117,3 +117,13 @@ def test_a_commit_is_dirty_for_changed_code_not_for_results_or_logs_beside_it(tm
     (tmp_path / "distill" / "b.py").unlink()
     (tmp_path / "distill" / "a.py").write_text("x = 2\n")
     assert io.git_sha(tmp_path) == clean + "-dirty"  # a changed tracked file
+
+
+def test_what_a_reader_derives_from_a_dataset_leaves_no_file_in_its_run_folder(tmp_path):
+    from datasets import Dataset
+
+    io.save_dataset(Dataset.from_list([{"x": i} for i in range(20)]), tmp_path / "dataset")
+    before = sorted(p.name for p in (tmp_path / "dataset").iterdir())
+    dataset = io.load_dataset(tmp_path / "dataset")
+    dataset.map(lambda row: {"y": row["x"] * 2}).filter(lambda row: row["y"] > 4).shuffle(seed=0).select(range(3))
+    assert sorted(p.name for p in (tmp_path / "dataset").iterdir()) == before  # no cache-*.arrow beside the data
