@@ -20,6 +20,29 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session")
+def make_tasks():
+    """Generate tasks of the granular mixture, each (total, seed, splits, sub-tasks) once per session.
+
+    Tasks are frozen records, so tests share them; each file asks for the size and split it needs.
+    ``splits`` defaults to the mixture's (80/10/10), ``subtasks`` to all nine at equal weight.
+    """
+    from distill.records import SUBTASKS
+    from distill.tasks.mixture import Mixture
+
+    made: dict[tuple, tuple] = {}
+
+    def make(total: int, seed: int = 0, splits: dict[str, float] | None = None,
+             subtasks: tuple[str, ...] = SUBTASKS) -> list:
+        key = (total, seed, tuple((splits or {}).items()), tuple(subtasks))
+        if key not in made:
+            mixture = Mixture("granular", dict.fromkeys(subtasks, 1.0), total=total, **({"splits": splits} if splits else {}))
+            made[key] = tuple(mixture.generate(seed=seed))
+        return list(made[key])
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def sandbox():
     """One verifier sandbox (two workers) for the whole session: tests that verify answers share it."""
     from distill.verify.sandbox import Sandbox

@@ -7,7 +7,6 @@ from distill.evaluate import bfcl_leaderboard, evaluate, summarize
 from distill.records import SUBTASKS
 from distill.sampling.base import SamplingParams
 from distill.sampling.simulated import SimulatedSampler
-from distill.tasks.mixture import Mixture
 
 
 def test_bfcl_leaderboard_columns_are_computed_as_bfcl_eval_computes_them():
@@ -26,8 +25,8 @@ def test_bfcl_leaderboard_columns_are_computed_as_bfcl_eval_computes_them():
 
 
 @pytest.mark.parametrize("rate", [0.1, 0.3])
-def test_evaluating_the_simulated_teacher_recovers_its_error_rate(rate):
-    tasks = [t for t in Mixture("g", {"simple": 1.0, "param_detection": 1.0}, total=600, splits={"test": 1.0}).generate(seed=5)]
+def test_evaluating_the_simulated_teacher_recovers_its_error_rate(make_tasks, rate):
+    tasks = make_tasks(600, seed=5, splits={"test": 1.0}, subtasks=("simple", "param_detection"))
     records = evaluate(SimulatedSampler({"wrong_value": rate}), tasks, SamplingParams(n=1), "sim")
     summary = summarize(records, "sim")
     for name, stats in summary["subtasks"].items():
@@ -36,8 +35,8 @@ def test_evaluating_the_simulated_teacher_recovers_its_error_rate(rate):
     assert summary["reasons"]["wrong_value"] > 0
 
 
-def test_summary_has_the_documented_shape():
-    tasks = list(Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=90, splits={"test": 1.0}).generate(seed=0))
+def test_summary_has_the_documented_shape(make_tasks):
+    tasks = make_tasks(90, splits={"test": 1.0})
     summary = summarize(evaluate(SimulatedSampler(), tasks, SamplingParams(n=1), "sim"), "sim")
     assert set(summary["subtasks"]) == set(SUBTASKS)
     assert all(set(v) == {"n", "accuracy", "ci95"} for v in summary["subtasks"].values())

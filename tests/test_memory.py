@@ -17,16 +17,15 @@ from distill.memory import (
     with_memory,
     with_routines,
 )
-from distill.records import SUBTASKS, assistant_message
+from distill.records import assistant_message
 from distill.sampling.base import Closing, SamplingParams
 from distill.sampling.simulated import SimulatedSampler
-from distill.tasks.mixture import Mixture
 from distill.verify.values import leaves
 
 
 @pytest.fixture(scope="module")
-def tasks():
-    return list(Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=180, splits={"train": 0.5, "test": 0.5}).generate(seed=3))
+def tasks(make_tasks):
+    return make_tasks(180, seed=3, splits={"train": 0.5, "test": 0.5})
 
 
 def _traces(tasks):

@@ -20,13 +20,12 @@ from distill.pairs import (
 from distill.records import SUBTASKS, Gold, Reason, Sample, Task, ToolCall, Verdict, assistant_message
 from distill.sampling.base import Closing, SamplingParams
 from distill.sampling.simulated import SimulatedSampler
-from distill.tasks.mixture import Mixture
 from distill.verify import label_samples
 
 
 @pytest.fixture(scope="module")
-def tasks():
-    return list(Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=270, splits={"train": 1.0}).generate(seed=2))
+def tasks(make_tasks):
+    return make_tasks(270, seed=2, splits={"train": 1.0})
 
 
 def _judge(tasks, sampler, sandbox, n=3):

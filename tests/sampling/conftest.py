@@ -1,16 +1,14 @@
 import pytest
 
-from distill.records import SUBTASKS
 from distill.sampling.loopback import FaultPlan, LoopbackServer
-from distill.tasks.mixture import Mixture
 
 FLAKY = FaultPlan(latency_s=0.005, rate_429=0.15, retry_after_s=0.02, rate_500=0.1, rate_truncated=0.08,
                   rate_malformed=0.08, rate_hang=0.04, hang_s=3.0, clean_after=3, seed=1)
 
 
 @pytest.fixture(scope="session")
-def tasks():
-    return list(Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=45).generate(seed=0))
+def tasks(make_tasks):
+    return make_tasks(45)
 
 
 @pytest.fixture

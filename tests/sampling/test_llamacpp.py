@@ -14,11 +14,9 @@ import pytest
 
 from distill.export import convert
 from distill.models import embedded_gguf, embedded_student_dir
-from distill.records import SUBTASKS
 from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.cache import CacheConfig, CachedSampler
 from distill.sampling.hf import HFSampler
-from distill.tasks.mixture import Mixture
 from distill.verify import label_samples
 
 pytest.importorskip("llama_cpp", reason="needs llama-cpp-python: `make llamacpp`")
@@ -26,8 +24,8 @@ pytestmark = pytest.mark.real_model
 
 
 @pytest.fixture(scope="module")
-def tasks():
-    return list(Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=9, splits={"dev": 1.0}).generate(seed=0))
+def tasks(make_tasks):
+    return make_tasks(9, splits={"dev": 1.0})
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,14 @@ import importlib.util
 
 import pytest
 
-from distill.records import SUBTASKS
 from distill.sampling.base import BackendUnavailable, SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.hf import HFSampler
-from distill.tasks.mixture import Mixture
 from distill.verify import label_samples
 
 
 @pytest.fixture(scope="module")
-def few_tasks():
-    return list(Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=9, splits={"dev": 1.0}).generate(seed=0))
+def few_tasks(make_tasks):
+    return make_tasks(9, splits={"dev": 1.0})
 
 
 def test_hf_sampler_generates_n_samples_per_task_that_the_verifier_judges(few_tasks):

@@ -5,16 +5,15 @@ import json
 
 import pytest
 
-from distill.records import SUBTASKS, Fact, Gold, Reason, Sample, Task, ToolCall
+from distill.records import Fact, Gold, Reason, Sample, Task, ToolCall
 from distill.tasks.base import schemas
-from distill.tasks.mixture import Mixture
 from distill.verify import VerifyConfig, judge_samples, label_samples
 from distill.verify.judge import perfect_matching
 
 
 @pytest.fixture(scope="module")
-def tasks():
-    return list(Mixture("granular", dict.fromkeys(SUBTASKS, 1.0), total=540).generate(seed=1))
+def tasks(make_tasks):
+    return make_tasks(540, seed=1)
 
 
 def gold_sample(task, index=0, as_text=False):

@@ -12,17 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from distill import io
-from distill.records import SUBTASKS, EvalRecord, Gold, Reason, Sample, Task, ToolCall
+from distill.records import EvalRecord, Gold, Reason, Sample, Task, ToolCall
 from distill.tasks.base import schemas
-from distill.tasks.mixture import Mixture
 from distill.verify import VerifyConfig, label_samples
 from distill.verify.parse import ParseFailure, parse_text
 
 TASK = Task("t", "simple", "test", ({"role": "user", "content": "add 1 and 2"},), tuple(schemas(["add_numbers"])),
             Gold(calls=(ToolCall("add_numbers", {"numbers": [1.0, 2.0]}),)))
-TASKS = [TASK, *[t for t in Mixture("g", dict.fromkeys(SUBTASKS, 1.0), total=180).generate(seed=3)
-                 if t.split == "test"][:12]]
-BY_ID = {t.id: t for t in TASKS}
 FUZZ = settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 
 
@@ -89,22 +85,24 @@ def outputs(draw):
 
 @FUZZ
 @given(st.lists(outputs(), min_size=1, max_size=6), st.randoms(use_true_random=False))
-def test_every_output_gets_a_verdict_independent_of_its_batch_and_writable(sandbox, batch, rng):
+def test_every_output_gets_a_verdict_independent_of_its_batch_and_writable(sandbox, make_tasks, batch, rng):
+    tasks = [TASK, *[t for t in make_tasks(180, seed=3) if t.split == "test"][:12]]
+    by_id = {t.id: t for t in tasks}
     samples, golds = [], []
     for number, (text, calls) in enumerate(batch):
-        task = rng.choice(TASKS)
+        task = rng.choice(tasks)
         samples.append(Sample(task.id, number, "fuzz", "m", text=text, tool_calls=calls))
-    for number, task in enumerate(TASKS[1:5]):  # gold answers in the same batch must stay correct
+    for number, task in enumerate(tasks[1:5]):  # gold answers in the same batch must stay correct
         golds.append(Sample(task.id, 100 + number, "fuzz", "gold", tool_calls=task.gold.calls or None,
                             text=None if task.gold.calls else _gold_text(task)))
-    together = list(label_samples(BY_ID, [*samples, *golds], VerifyConfig(), sandbox=sandbox))
+    together = list(label_samples(by_id, [*samples, *golds], VerifyConfig(), sandbox=sandbox))
     assert len(together) == len(samples) + len(golds)
     for sample, verdict in zip(samples, together, strict=False):
         assert isinstance(verdict.reason, Reason) and (verdict.correct or verdict.detail)
-        (alone,) = label_samples(BY_ID, [sample], VerifyConfig(), sandbox=sandbox)
+        (alone,) = label_samples(by_id, [sample], VerifyConfig(), sandbox=sandbox)
         assert (alone.reason, alone.detail) == (verdict.reason, verdict.detail)
     assert all(v.correct for v in together[len(samples):]), [v for v in together[len(samples):] if not v.correct]
-    records = [EvalRecord(s.task_id, BY_ID[s.task_id].subtask, "m", s, v) for s, v in zip(samples, together, strict=False)]
+    records = [EvalRecord(s.task_id, by_id[s.task_id].subtask, "m", s, v) for s, v in zip(samples, together, strict=False)]
     _round_trip(records)
 
 
