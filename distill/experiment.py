@@ -50,8 +50,9 @@ class ExperimentSpec:
     tasks: tuple[str, ...] = ()
     """Overrides of the tasks run every arm is evaluated on."""
     common: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Overrides every arm shares, per stage; ``export`` overrides (e.g. ``[outtype=f32]``) make every
-    student evaluation go through its GGUF export on llama.cpp."""
+    """Overrides every arm shares, per stage (an arm's own overrides come after them and win);
+    ``export`` overrides (e.g. ``[outtype=f32]``) make every student evaluation go through its GGUF
+    export on llama.cpp."""
     compare: tuple[tuple[str, str], ...] = ()
     """(A, B) arm pairs: B is tested against A."""
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from distill.records import Record, json_text
-from distill.secrets import REDACTED, SECRET_NAME, redact_text, secret_values
+from distill.secrets import REDACTED, SECRET_KEY, redact_text, secret_values
 
 R = TypeVar("R", bound=Record)
 
@@ -126,8 +126,9 @@ def package_versions() -> dict[str, str]:
 def redact(data: Any, environ: dict[str, str] | None = None) -> Any:
     """Remove secrets from a JSON-like value before it is written anywhere.
 
-    Two nets: a key whose name looks secret (``api_key``, ``token``) has its value replaced, except
-    ``*_env`` keys that only *name* a variable; and any string containing a secret value
+    Two nets: a key whose name is a secret's (``api_key``, ``token``: `distill.secrets.SECRET_KEY`) has
+    its string value replaced (``api_key_env``, which only *names* a variable, is not such a key); and
+    any string containing a secret value
     (`distill.secrets.secret_values`) is replaced, wherever it appears.
     """
     secrets = secret_values(environ)
@@ -138,7 +139,7 @@ def redact(data: Any, environ: dict[str, str] | None = None) -> Any:
         if isinstance(value, list | tuple):
             return [walk(v, key) for v in value]
         if isinstance(value, str):
-            if SECRET_NAME.search(key) and not key.endswith("_env") and value:
+            if SECRET_KEY.search(key) and value:
                 return REDACTED
             if any(s in value for s in secrets):
                 return REDACTED

@@ -16,6 +16,10 @@ import re
 from collections.abc import Mapping, Sequence
 
 SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)", re.IGNORECASE)
+"""An environment variable whose value is a secret (when long enough: `_MIN_LENGTH`)."""
+SECRET_KEY = re.compile(r"(^|[_\-.])(api_?key|key|token|secret|password|passwd|credentials?)$", re.IGNORECASE)
+"""A config or record key whose string value is a secret (``api_key``, ``hf_token``, ``password``), as a
+whole word at the end: not ``max_pair_tokens``, ``max_tokens`` or ``tokenizer``, which hold settings."""
 REDACTED = "***redacted***"
 _MIN_LENGTH = 8
 """Shorter values ("1", "true") would redact ordinary text and protect nothing."""

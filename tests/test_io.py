@@ -44,6 +44,9 @@ def test_manifest_has_provenance_and_no_secrets(tmp_path, monkeypatch):
     assert "sk-live-abcdef123456" not in text and "sk-pasted-by-mistake" not in text
     manifest = json.loads(text)
     assert manifest["config"]["teacher"]["api_key_env"] == "OPENAI_API_KEY"
+    # Settings whose names merely contain "token" or "key" are kept.
+    settings = {"max_pair_tokens": "auto", "tokenizer": "models/tok", "max_tokens": "128", "hf_token": "hf_x"}
+    assert io.redact(settings) == {**settings, "hf_token": "***redacted***"}
     assert "torch" in manifest["versions"] and "git_sha" in manifest
 
 

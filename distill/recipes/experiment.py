@@ -30,6 +30,7 @@ from omegaconf import DictConfig, OmegaConf
 from distill import io
 from distill.experiment import ArmRun, ArmSpec, ExperimentSpec, write_report
 from distill.recipes import CONF_DIR, compose_config, launch, recipe_run
+from distill.secrets import REDACTED
 
 log = logging.getLogger("distill")
 ARCHIVED = ("manifest.json", "summary.json", "results.jsonl")
@@ -110,7 +111,9 @@ class _Runner:
         return result
 
     def plan(self, arm: ArmSpec, seed: int | None, eval_tasks: Path) -> tuple[ArmRun, list[Stage], dict[str, Any]]:
-        """(the arm's run, its stages in order, the composed config of every stage: the archive's key)."""
+        """(the arm's run, its stages in order, the composed config of every stage: the archive's key).
+
+        A stage's overrides are the experiment's ``common`` ones, then the arm's own, which win."""
         name = f"{self.name}-{arm.name}" + ("" if seed is None else f"-s{seed}")
         result = ArmRun(arm.name, seed, self.root / "eval" / name, arm.train)
         seeded = [] if seed is None else [f"seed={seed}"]
@@ -120,8 +123,8 @@ class _Runner:
         if arm.train or arm.pairs:
             train_tasks = self.tasks(list(arm.tasks), f"{self.name}-{arm.name}") if arm.tasks else eval_tasks
             result.pairs_dir = self.root / "pairs" / name
-            pairs = [f"tasks_run={train_tasks}", *seeded, *arm.pairs, *(memory if arm.train else []),
-                     *self.common.get("pairs", [])]
+            pairs = [f"tasks_run={train_tasks}", *seeded, *self.common.get("pairs", []), *arm.pairs,
+                     *(memory if arm.train else [])]
             chain["tasks_train"] = io.read_manifest(train_tasks)["config"]
             chain["pairs"] = _plain(compose_config("pairs", [f"output_dir={result.pairs_dir}", *pairs]))
             self._pairs[(arm.name, seed)] = (result.pairs_dir, chain["pairs"])
@@ -129,10 +132,10 @@ class _Runner:
             if not arm.train:  # an eval-only arm's pairs are its memory: their verified teacher answers
                 memory = [f"memory.pairs_run={result.pairs_dir}"]
         own_memory = [] if arm.train else memory
-        evaluation = [f"tasks_run={eval_tasks}", *own_memory, *arm.eval, *self.common.get("eval", [])]
+        evaluation = [f"tasks_run={eval_tasks}", *own_memory, *self.common.get("eval", []), *arm.eval]
         if arm.train:
             result.dpo_dir = self.root / "dpo" / name
-            dpo = [f"pairs_run={result.pairs_dir}", *seeded, *arm.dpo, *self.common.get("dpo", [])]
+            dpo = [f"pairs_run={result.pairs_dir}", *seeded, *self.common.get("dpo", []), *arm.dpo]
             chain["dpo"] = _plain(compose_config("dpo", [f"output_dir={result.dpo_dir}", *dpo]))
             stages.append(("dpo", result.dpo_dir, dpo))
             evaluation.insert(1, f"checkpoint={result.dpo_dir / 'model'}")
@@ -192,7 +195,7 @@ class _Runner:
         folder = self.archive / "runs" / name
         try:
             complete = all((folder / file).exists() for file in ARCHIVED)
-            return complete and same_config(io.read_json(folder / "chain.json"), _normal(chain))
+            return complete and same_config(_configs(io.read_json(folder / "chain.json")), _configs(_normal(chain)))
         except (FileNotFoundError, ValueError):
             return False
 
@@ -223,6 +226,12 @@ def _check(arm: ArmSpec, chain: dict[str, Any], has_memory: bool) -> None:
         raise ValueError(f"experiment.arms.{arm.name}: it names a memory source (memory_from, or pairs on an "
                          "eval-only arm) but leaves memory off: add memory=awm to its "
                          f"{'pairs' if arm.train else 'eval'} overrides")
+
+
+def _configs(chain: dict[str, Any]) -> dict[str, Any]:
+    """A chain's composed configs without the commands that spelled them: overrides written in another
+    order, or an arm's override moved into ``common``, compose the same run and are not redone."""
+    return {k: v for k, v in chain.items() if k != "commands"}
 
 
 def _stage_command(recipe: str, out: Path, overrides: list[str]) -> str:
@@ -257,7 +266,18 @@ def same_config(done: Any, now: Any) -> bool:
     """Whether a finished run's config (or an archived chain of them) is the config asked for now,
     reading a key the recipe gained since the run (at any depth: ``tools``, ``written.fallbacks``) as
     that key's default, so a new option does not retrain finished arms."""
-    return _upgraded(done) == _upgraded(now)
+    return _same(_upgraded(done), _upgraded(now))
+
+
+def _same(done: Any, now: Any) -> bool:
+    """Equal, except that a string the archive holds redacted matches any string now: archives written
+    before `distill.secrets.SECRET_KEY` hold ``max_pair_tokens: auto`` redacted (the key-name net then
+    took any key containing "token")."""
+    if isinstance(done, dict) and isinstance(now, dict):
+        return done.keys() == now.keys() and all(_same(done[k], now[k]) for k in done)
+    if isinstance(done, list) and isinstance(now, list):
+        return len(done) == len(now) and all(map(_same, done, now))
+    return done == now or (done == REDACTED and isinstance(now, str))
 
 
 def _upgraded(data: Any) -> Any:

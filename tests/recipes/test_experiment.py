@@ -7,11 +7,11 @@ import pytest
 from omegaconf import OmegaConf, open_dict
 
 from distill import io
-from distill.experiment import ExperimentSpec
+from distill.experiment import ArmSpec, ExperimentSpec
 from distill.recipes import compose_config
 from distill.recipes import dpo as dpo_recipe
 from distill.recipes.eval import run as evaluate
-from distill.recipes.experiment import run, same_config
+from distill.recipes.experiment import _normal, _Runner, run, same_config
 
 TINY = {
     "pairs": ["pairs.pairs_per_task=1", "max_tasks=18"],
@@ -139,6 +139,40 @@ def test_a_changed_arm_config_is_redone(tmp_path):
     after = io.read_manifest(out / "eval" / "granular_vs_umbrella-granular-s0")
     assert after["started_at"] != before
     assert io.read_manifest(out / "dpo" / "granular_vs_umbrella-granular-s0")["config"]["dpo"]["args"]["beta"] == 0.2
+
+
+def test_an_arms_own_overrides_win_over_the_experiments_common_ones(tmp_path):
+    runner = _Runner(tmp_path / "outputs", "x", None,
+                     {"pairs": ["max_tasks=18"], "dpo": ["sft_warmup=false"], "eval": ["limit_per_subtask=2"]})
+    tasks = runner.tasks(["tasks.total=180"], "x")
+    arm = ArmSpec("a", pairs=("max_tasks=27",), dpo=("sft_warmup=true",), eval=("limit_per_subtask=3",))
+    _, _, chain = runner.plan(arm, 0, tasks)
+    assert (chain["pairs"]["max_tasks"], chain["dpo"]["sft_warmup"], chain["eval"]["limit_per_subtask"]) == (27, True, 3)
+    assert chain["commands"]["dpo"].index("sft_warmup=false") < chain["commands"]["dpo"].index("sft_warmup=true")
+    plain = ArmSpec("b")
+    _, _, chain = runner.plan(plain, 0, tasks)
+    assert (chain["pairs"]["max_tasks"], chain["dpo"]["sft_warmup"], chain["eval"]["limit_per_subtask"]) == (18, False, 2)
+
+
+def test_an_archived_arm_spelled_with_other_overrides_but_the_same_configs_is_not_redone(tmp_path):
+    archive = tmp_path / "results"
+    runner = _Runner(tmp_path / "outputs", "x", archive, {"pairs": [], "dpo": ["sft_warmup=false"], "eval": []})
+    tasks = runner.tasks(["tasks.total=180"], "x")
+    result, _, chain = runner.plan(ArmSpec("a"), 0, tasks)
+    folder = archive / "runs" / result.eval_dir.name
+    folder.mkdir(parents=True)
+    for file in ("manifest.json", "summary.json", "results.jsonl"):
+        (folder / file).write_text("{}")
+    archived = {**_normal(chain), "commands": {"dpo": "distill dpo sft_warmup=false (as spelled then)"}}
+    archived["dpo"]["max_pair_tokens"] = "***redacted***"  # as archives before SECRET_KEY hold "auto"
+    io.write_json(folder / "chain.json", archived)
+    assert runner._archived(result.eval_dir.name, chain)
+    # The same override moved from common into the arm composes the same run.
+    moved = _Runner(tmp_path / "outputs", "x", archive, {"pairs": [], "dpo": [], "eval": []})
+    _, _, same = moved.plan(ArmSpec("a", dpo=("sft_warmup=false",)), 0, moved.tasks(["tasks.total=180"], "x"))
+    assert moved._archived(result.eval_dir.name, same)
+    _, _, other = moved.plan(ArmSpec("a", dpo=("sft_warmup=true",)), 0, moved.tasks(["tasks.total=180"], "x"))
+    assert not moved._archived(result.eval_dir.name, other)
 
 
 def test_a_key_the_recipe_gained_since_a_run_reads_as_its_default_at_any_depth():
