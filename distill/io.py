@@ -128,8 +128,8 @@ def redact(data: Any, environ: dict[str, str] | None = None) -> Any:
 
     Two nets: a key whose name is a secret's (``api_key``, ``token``: `distill.secrets.SECRET_KEY`) has
     its string value replaced (``api_key_env``, which only *names* a variable, is not such a key); and
-    any string containing a secret value
-    (`distill.secrets.secret_values`) is replaced, wherever it appears.
+    any string containing a secret value (`distill.secrets.secret_values`) is replaced, wherever it
+    appears.
     """
     secrets = secret_values(environ)
 

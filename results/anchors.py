@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent
-COLUMNS = [("Non-Live Overall Acc", None), ("Simple AST", None),
-           ("Multiple AST", "bfcl:multiple"), ("Parallel AST", "bfcl:parallel"),
-           ("Parallel Multiple AST", "bfcl:parallel_multiple"), ("Irrelevance Detection", "bfcl:irrelevance")]
-SIMPLE = ("bfcl:simple_python", "bfcl:simple_java", "bfcl:simple_javascript")
+COLUMNS = [("Non-Live Overall Acc", ()),
+           ("Simple AST", ("bfcl:simple_python", "bfcl:simple_java", "bfcl:simple_javascript")),
+           ("Multiple AST", ("bfcl:multiple",)), ("Parallel AST", ("bfcl:parallel",)),
+           ("Parallel Multiple AST", ("bfcl:parallel_multiple",)), ("Irrelevance Detection", ("bfcl:irrelevance",))]
+"""Leaderboard column -> the categories it is computed from (their n is printed beside it)."""
 
 
 def summaries() -> list[tuple[str, dict]]:
@@ -45,19 +46,12 @@ def row(label: str, summary: dict) -> str:
     board = summary["bfcl"]["leaderboard"]["non_live"]
     detail = summary["bfcl"].get("detail", {})
     cells = []
-    for column, category in COLUMNS:
-        if column == "Simple AST":
-            ns = [detail[c]["n"] for c in SIMPLE if c in detail]
-            value = board.get(column)
-            if value is None:  # Java / JavaScript not run: the Python figure alone, named so
-                value, note = board.get("Python Simple AST"), " (Python only)"
-            else:
-                note = ""
-            cells.append("–" if value is None else f"{100 * value:.1f}{note} (n = {'/'.join(map(str, ns))})")
-            continue
-        value = board.get(column)
-        n = detail.get(category, {}).get("n") if category else None
-        cells.append("–" if value is None else f"{100 * value:.1f}" + (f" (n = {n})" if n else ""))
+    for column, categories in COLUMNS:
+        value, note = board.get(column), ""
+        if value is None and column == "Simple AST":  # Java / JavaScript not run: Python's figure alone, named so
+            value, note = board.get("Python Simple AST"), " (Python only)"
+        ns = [str(detail[c]["n"]) for c in categories if c in detail]
+        cells.append("–" if value is None else f"{100 * value:.1f}{note}" + (f" (n = {'/'.join(ns)})" if ns else ""))
     return f"| {label} | " + " | ".join(cells) + " |"
 
 
