@@ -189,10 +189,10 @@ def design_lines(spec: ExperimentSpec, runs: Sequence[ArmRun]) -> list[str]:
 
 
 def provenance_lines(runs: Sequence[ArmRun]) -> list[str]:
-    lines = ["| run | commit | eval wall time | stage times this invocation |", "|---|---|---|---|"]
+    lines = ["| run | commit | eval wall time | stage times (the invocation that finished it) |", "|---|---|---|---|"]
     for run in runs:
         manifest = io.read_manifest(run.eval_dir)
-        stages = ", ".join(f"{k} {v:.0f} s" for k, v in run.seconds.items()) or "archived / earlier"
+        stages = ", ".join(f"{k} {v:.0f} s" for k, v in run.seconds.items()) or "not recorded (archived earlier)"
         lines.append(f"| {run.label} | {manifest.get('git_sha') or '?'} | {manifest.get('duration_s', 0):.0f} s | "
                      f"{stages} |")
     lines += ["", "Each stage of each run alone (`make experiment` runs them all, skipping what is done):", ""]

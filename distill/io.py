@@ -96,13 +96,14 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         return json.load(handle)
 
 
-CODE_DIRS = ("distill/", "conf/")
-"""Where an untracked file changes what a run does (results, logs and outputs beside them do not)."""
+CODE_PATHS = ("distill/", "conf/", "examples/", "pyproject.toml", "Makefile")
+"""What decides what a run does. A change elsewhere (an experiment rewriting its own tracked report in
+results/, logs, notes) does not make a run's commit dirty."""
 
 
 def git_sha(cwd: str | os.PathLike[str] | None = None) -> str | None:
-    """The checkout's HEAD commit, with ``-dirty`` when a tracked file changed or an untracked one sits
-    in the code (`CODE_DIRS`); None outside git."""
+    """The checkout's HEAD commit, with ``-dirty`` when a file under `CODE_PATHS` is changed, added or
+    untracked; None outside git."""
     cwd = cwd or Path(__file__).resolve().parent
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True)
@@ -110,8 +111,9 @@ def git_sha(cwd: str | os.PathLike[str] | None = None) -> str | None:
                                 capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
-    dirty = any(not line.startswith("?? ") or line[3:].lstrip('"').startswith(CODE_DIRS)
-                for line in status.stdout.splitlines() if line.strip())
+    # Porcelain v1: "XY path", or "XY old -> new" for a rename (either side may be code).
+    paths = [p.strip('"') for line in status.stdout.splitlines() if line.strip() for p in line[3:].split(" -> ")]
+    dirty = any(path.startswith(CODE_PATHS) for path in paths)
     return sha.stdout.strip() + ("-dirty" if dirty else "")
 
 

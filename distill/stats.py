@@ -93,7 +93,13 @@ class Comparison:
     """Paired bootstrap 95% interval of `macro_diff`."""
 
     def finding(self, alpha: float = ALPHA) -> str:
-        """One sentence: "no difference detected" or the difference with its interval and p-value."""
+        """One sentence: a difference, "no difference detected", or "inconclusive" when the two tests
+        disagree, always with the macro interval and the pooled p-value.
+
+        A difference is claimed only when both say so, in the same direction: the pooled McNemar test
+        rejects and the macro interval excludes 0. They can disagree near the threshold: the bootstrap
+        resamples within sub-tasks (the macro's own weighting) and so ignores how much the sub-tasks
+        disagree with each other, while the pooled test counts every task once."""
         if self.pooled is None or self.macro_diff is None or self.macro_ci95 is None:
             return "no granular sub-task in common: nothing to compare"
         lo, hi = self.macro_ci95
@@ -101,10 +107,17 @@ class Comparison:
         stats = (f"macro {self.macro_diff:+.3f} [{lo:+.3f}, {hi:+.3f}], pooled McNemar p = {p} "
                  f"({self.pooled.only_b} tasks only {self.b} got right, {self.pooled.only_a} only {self.a}; "
                  f"n = {self.pooled.n} x {self.seeds} seed(s))")
-        if self.pooled.p_value >= alpha and lo <= 0 <= hi:
+        rejects, excludes_zero = self.pooled.p_value < alpha, not lo <= 0 <= hi
+        if not rejects and not excludes_zero:
             return f"no difference detected between {self.b} and {self.a}: {stats}"
-        better, worse = (self.b, self.a) if self.macro_diff > 0 else (self.a, self.b)
-        return f"{better} is better than {worse}: {stats}"
+        ahead, behind = (self.b, self.a) if self.macro_diff > 0 else (self.a, self.b)
+        same_direction = (self.pooled.only_b - self.pooled.only_a) * self.macro_diff > 0
+        if rejects and excludes_zero and same_direction:
+            return f"{ahead} is better than {behind}: {stats}"
+        why = ("both reject, but the pooled tasks lean the other way" if rejects and excludes_zero else
+               f"the macro interval excludes 0, the pooled McNemar test does not reject at {alpha}" if excludes_zero
+               else "the pooled McNemar test rejects, the macro interval includes 0")
+        return f"inconclusive, the two tests disagree ({why}); {ahead} is ahead of {behind} on the macro: {stats}"
 
 
 def paired_outcomes(a: Sequence[Outcomes], b: Sequence[Outcomes]) -> dict[str, list[list[tuple[bool, bool]]]]:

@@ -118,8 +118,16 @@ def test_a_commit_is_dirty_for_changed_code_not_for_results_or_logs_beside_it(tm
     (tmp_path / "distill" / "b.py").write_text("y = 2\n")
     assert io.git_sha(tmp_path) == clean + "-dirty"  # untracked code
     (tmp_path / "distill" / "b.py").unlink()
+    git("add", "results")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "two")
+    clean = io.git_sha(tmp_path)
+    (tmp_path / "results" / "report.md").write_text("# r, rewritten by a resumed experiment\n")
+    assert io.git_sha(tmp_path) == clean  # nor its tracked report, rewritten after every arm
     (tmp_path / "distill" / "a.py").write_text("x = 2\n")
-    assert io.git_sha(tmp_path) == clean + "-dirty"  # a changed tracked file
+    assert io.git_sha(tmp_path) == clean + "-dirty"  # a changed tracked file of the code
+    git("checkout", "distill/a.py")
+    git("mv", "distill/a.py", "a.py")
+    assert io.git_sha(tmp_path) == clean + "-dirty"  # code renamed out of the code folders
 
 
 def test_what_a_reader_derives_from_a_dataset_leaves_no_file_in_its_run_folder(tmp_path):

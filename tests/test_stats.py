@@ -5,7 +5,17 @@ import random
 
 import pytest
 
-from distill.stats import bootstrap_macro, compare, holm, mcnemar_exact, paired_outcomes, spread, wilson
+from distill.stats import (
+    Comparison,
+    PairedTest,
+    bootstrap_macro,
+    compare,
+    holm,
+    mcnemar_exact,
+    paired_outcomes,
+    spread,
+    wilson,
+)
 
 
 def test_wilson_interval_matches_known_values():
@@ -56,6 +66,25 @@ def test_compare_says_no_difference_detected_for_one_model_against_itself_with_n
     result = compare([a], [b], "x", "y")
     assert result.pooled.p_value > 0.05
     assert result.finding().startswith("no difference detected between y and x")
+
+
+def _comparison(only_a, only_b, p_value, macro, ci):
+    pooled = PairedTest("pooled", 180, 0.3, 0.3 + macro, only_a, only_b, p_value)
+    return Comparison("granular", "umbrella", 1, (), pooled, None, macro, ci)
+
+
+def test_a_difference_is_claimed_only_when_the_pooled_test_and_the_macro_interval_agree():
+    # The Qwen headline's first umbrella-vs-granular figures: the interval excludes 0, McNemar does not reject.
+    split = _comparison(17, 28, 0.135, 0.061, (0.006, 0.117)).finding()
+    assert split.startswith("inconclusive, the two tests disagree (the macro interval excludes 0, the pooled McNemar "
+                            "test does not reject at 0.05); umbrella is ahead of granular on the macro: macro +0.061")
+    assert "is better than" not in split and "p = 0.135" in split
+    assert _comparison(17, 28, 0.01, 0.061, (-0.01, 0.117)).finding().startswith(
+        "inconclusive, the two tests disagree (the pooled McNemar test rejects, the macro interval includes 0)")
+    assert "lean the other way" in _comparison(28, 17, 0.01, 0.061, (0.006, 0.117)).finding()
+    assert _comparison(17, 28, 0.01, 0.061, (0.006, 0.117)).finding().startswith("umbrella is better than granular")
+    assert _comparison(28, 17, 0.01, -0.061, (-0.117, -0.006)).finding().startswith("granular is better than umbrella")
+    assert _comparison(20, 25, 0.5, 0.02, (-0.03, 0.07)).finding().startswith("no difference detected")
 
 
 def test_compare_pairs_only_tasks_both_answered_and_pools_bfcl_apart():

@@ -34,6 +34,8 @@ from distill.secrets import REDACTED
 
 log = logging.getLogger("distill")
 ARCHIVED = ("manifest.json", "summary.json", "results.jsonl")
+STAGE_SECONDS = "stage_seconds.json"
+"""Beside an archived run: the wall time of each stage in the invocation that finished it."""
 Stage = tuple[str, Path, list[str]]
 """(recipe, its run folder, its overrides)."""
 
@@ -44,14 +46,26 @@ def run(cfg: DictConfig) -> Path:
     root = _relative(Path(cfg.output_dir).parent.parent)  # outputs/
     archive = Path(cfg.archive_dir) if cfg.archive_dir else None
     runner = _Runner(root, spec.name, archive, {k: list(v) for k, v in spec.common.items()})
+    if cfg.report_only and archive is None:
+        raise ValueError("report_only=true rewrites the report from the archive: give archive_dir")
     with recipe_run(cfg) as ctx:
         eval_tasks = runner.tasks(list(spec.tasks), spec.name)
         runs: list[ArmRun] = []
         # Seed by seed, so a half-done experiment already compares every arm at its first seed.
         for arm, seed in [(a, s) for s in spec.seeds for a in spec.arms if a.train or s == spec.seeds[0]]:
-            runs.append(runner.arm(arm, seed if arm.train else None, eval_tasks))
+            seed = seed if arm.train else None
+            if cfg.report_only:
+                archived = runner.archived(arm, seed, eval_tasks)
+                runs += [archived] if archived else []
+                continue
+            runs.append(runner.arm(arm, seed, eval_tasks))
             ctx.extra["arms_done"] = [r.label for r in runs]
             # A report after every run: an experiment longer than a session reads well half done.
+            report = write_report(spec, runs, ctx.dir, archive, _command(cfg))
+        if cfg.report_only:
+            if not runs:
+                raise ValueError(f"report_only=true: no arm of {spec.name} is archived in {archive} with "
+                                 "the configs the current code composes")
             report = write_report(spec, runs, ctx.dir, archive, _command(cfg))
         ctx.counts.update(arms=len(spec.arms), evaluated=len(runs))
         ctx.extra["stage_seconds"] = {r.label: r.seconds for r in runs}
@@ -74,7 +88,8 @@ def _command(cfg: DictConfig) -> str:
 
     overrides = list(HydraConfig.get().overrides.task) if HydraConfig.initialized() else [
         f"experiment={cfg.experiment.name}"]
-    return "distill experiment " + " ".join(overrides)
+    # The command that makes (or resumes) the experiment, also in a report rewritten with report_only.
+    return "distill experiment " + " ".join(o for o in overrides if not o.startswith("report_only="))
 
 
 class _Runner:
@@ -101,13 +116,28 @@ class _Runner:
         name = result.eval_dir.name
         if self._archived(name, chain):
             log.info("%s: archived with the same configs, not redone", name)
-            result.eval_dir = self.archive / "runs" / name  # type: ignore[operator]
-            return result
+            return self._from_archive(result)
         rerun = False  # a stage that ran makes every later stage of the arm run again
         for recipe, out, overrides in stages:
             rerun = self.stage(recipe, out, overrides, result.seconds, force=rerun)
         if self.archive is not None:
             result.eval_dir = self._archive(name, result, chain)
+        return result
+
+    def archived(self, arm: ArmSpec, seed: int | None, eval_tasks: Path) -> ArmRun | None:
+        """The arm's archived run when the same configs made it, else None; runs no stage but the
+        (seconds-long) task generation an arm's configs are composed from."""
+        result, _, chain = self.plan(arm, seed, eval_tasks)
+        if self._archived(result.eval_dir.name, chain):
+            return self._from_archive(result)
+        log.info("%s: not archived with the configs composed now, left out of the report", result.eval_dir.name)
+        return None
+
+    def _from_archive(self, result: ArmRun) -> ArmRun:
+        folder = self.archive / "runs" / result.eval_dir.name  # type: ignore[operator]
+        result.eval_dir = folder
+        if (folder / STAGE_SECONDS).exists():
+            result.seconds = io.read_json(folder / STAGE_SECONDS)
         return result
 
     def plan(self, arm: ArmSpec, seed: int | None, eval_tasks: Path) -> tuple[ArmRun, list[Stage], dict[str, Any]]:
@@ -210,6 +240,7 @@ class _Runner:
             if source is not None and (source / file).exists():  # for the report's pairs and training sections
                 shutil.copyfile(source / file, folder / f"{source.parent.name}_{file}")
         io.write_json(folder / "chain.json", _normal(chain))
+        io.write_json(folder / STAGE_SECONDS, result.seconds)
         return folder
 
 

@@ -10,6 +10,7 @@ from distill import io
 from distill.experiment import ArmSpec, ExperimentSpec
 from distill.recipes import compose_config
 from distill.recipes import dpo as dpo_recipe
+from distill.recipes import eval as eval_recipe
 from distill.recipes.eval import run as evaluate
 from distill.recipes.experiment import _normal, _Runner, run, same_config
 
@@ -123,8 +124,37 @@ def test_a_killed_experiment_resumes_without_redoing_finished_arms(tmp_path, mon
     assert not (out / "eval" / "granular_vs_umbrella-granular-s0").exists()
     text = report.read_text()
     assert "### granular vs umbrella" in text
-    # Pair statistics and training curves come from the archive's copies.
+    # Pair statistics and training curves come from the archive's copies, and so do the stage times.
     assert "No trained arm has run yet" not in text and "![training curves](training.png)" in text
+    umbrella_row = next(line for line in text.splitlines() if line.startswith("| umbrella s0 | "))
+    assert "dpo " in umbrella_row and "eval " in umbrella_row
+
+
+def test_report_only_rewrites_the_report_from_the_archive_and_runs_nothing(tmp_path, monkeypatch):
+    import shutil
+
+    from distill.recipes import pairs as pairs_recipe
+
+    run(_config(tmp_path, seeds=(0,)))
+    shutil.rmtree(tmp_path / "out")  # a fresh clone: the archive alone
+    shutil.rmtree(tmp_path / "results" / "granular_vs_umbrella" / "runs" / "granular_vs_umbrella-umbrella-s0")
+
+    def must_not_run(cfg):
+        raise AssertionError(f"report_only ran {cfg.recipe}")
+
+    for module in (pairs_recipe, dpo_recipe, eval_recipe):
+        monkeypatch.setattr(module, "run", must_not_run)
+    cfg = _config(tmp_path, seeds=(0,))
+    cfg.report_only = True
+    text = run(cfg).read_text()
+    assert "### granular vs base" in text and "### granular vs umbrella" not in text
+    assert "- granular vs umbrella: not run yet" in text
+    assert "report_only=" not in text  # the command shown is the one that makes the experiment
+    archived = (tmp_path / "results" / "granular_vs_umbrella" / "report.md").read_text()
+    assert archived == text
+    shutil.rmtree(tmp_path / "results" / "granular_vs_umbrella" / "runs")
+    with pytest.raises(ValueError, match="no arm of granular_vs_umbrella is archived"):
+        run(cfg)
 
 
 @pytest.mark.slow
