@@ -111,6 +111,7 @@ class ArmRun:
     export_dir: Path | None = None
     """Where the student's GGUF is, when it is evaluated on llama.cpp (``common.export`` overrides given)."""
     seconds: dict[str, float] = field(default_factory=dict)
+    """Stage -> wall seconds in the invocation that finished this run (kept beside it in the archive)."""
     commands: dict[str, str] = field(default_factory=dict)
     """Stage -> the command that reruns it alone (``distill <stage> output_dir=... <overrides>``)."""
 

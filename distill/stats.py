@@ -117,7 +117,8 @@ class Comparison:
         why = ("both reject, but the pooled tasks lean the other way" if rejects and excludes_zero else
                f"the macro interval excludes 0, the pooled McNemar test does not reject at {alpha}" if excludes_zero
                else "the pooled McNemar test rejects, the macro interval includes 0")
-        return f"inconclusive, the two tests disagree ({why}); {ahead} is ahead of {behind} on the macro: {stats}"
+        lead = f"{ahead} is ahead of {behind} on the macro" if self.macro_diff else "the macro is level"
+        return f"inconclusive, the two tests disagree ({why}); {lead}: {stats}"
 
 
 def paired_outcomes(a: Sequence[Outcomes], b: Sequence[Outcomes]) -> dict[str, list[list[tuple[bool, bool]]]]:

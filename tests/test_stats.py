@@ -82,6 +82,7 @@ def test_a_difference_is_claimed_only_when_the_pooled_test_and_the_macro_interva
     assert _comparison(17, 28, 0.01, 0.061, (-0.01, 0.117)).finding().startswith(
         "inconclusive, the two tests disagree (the pooled McNemar test rejects, the macro interval includes 0)")
     assert "lean the other way" in _comparison(28, 17, 0.01, 0.061, (0.006, 0.117)).finding()
+    assert "; the macro is level:" in _comparison(10, 20, 0.04, 0.0, (-0.02, 0.02)).finding()
     assert _comparison(17, 28, 0.01, 0.061, (0.006, 0.117)).finding().startswith("umbrella is better than granular")
     assert _comparison(28, 17, 0.01, -0.061, (-0.117, -0.006)).finding().startswith("granular is better than umbrella")
     assert _comparison(20, 25, 0.5, 0.02, (-0.03, 0.07)).finding().startswith("no difference detected")
