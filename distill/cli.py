@@ -20,7 +20,7 @@ recipes (Hydra overrides follow, e.g. `distill tasks run_name=x`; `--help` after
 """ + "".join(f"  {name:<8} {what}\n" for name, what in RECIPES.items()) + """other:
   assets   install the embedded student model and BFCL data into $DISTILL_CACHE
            (--models qwen: also the Qwen2.5-Coder 0.5B and 1.5B GGUFs; what `make models` runs)
-  cache    stats | export FILE | import FILE  (the teacher response cache; --path to pick one)
+  cache    stats | export FILE [--backend B] | import FILE  (the teacher response cache; --path to pick one)
 """
 
 
@@ -57,6 +57,7 @@ def cache_main(argv: list[str]) -> int:
     parser.add_argument("action", choices=["stats", "export", "import"])
     parser.add_argument("file", nargs="?", help="JSONL file to write (export) or read (import)")
     parser.add_argument("--path", default=CacheConfig().path, help="the cache database")
+    parser.add_argument("--backend", help="export: only this backend's samples (e.g. llamacpp)")
     args = parser.parse_args(argv)
     cache = ResponseCache(args.path)
     try:
@@ -65,7 +66,7 @@ def cache_main(argv: list[str]) -> int:
         elif args.file is None:
             parser.error(f"{args.action} needs a FILE")
         elif args.action == "export":
-            print(f"exported {io.write_jsonl(args.file, cache.export())} samples to {args.file}")
+            print(f"exported {io.write_jsonl(args.file, cache.export(args.backend))} samples to {args.file}")
         else:
             with open(args.file, encoding="utf-8") as handle:
                 added = cache.import_rows(json.loads(line) for line in handle if line.strip())

@@ -186,8 +186,12 @@ class ResponseCache:
                 "total": sum(n for _, _, n in rows), "failures": failures,
                 "bytes": self.path.stat().st_size if self.path.exists() else 0}
 
-    def export(self) -> Iterator[dict[str, Any]]:
-        for key, backend, model, task_id, idx, data, created in self.db.execute("SELECT * FROM samples ORDER BY key"):
+    def export(self, backend: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every stored sample as a JSON-ready row (`import_rows` reads them back), or only one backend's:
+        e.g. a half-done evaluation's answers from a local model, without the teacher pairs beside them."""
+        where, args = ("WHERE backend = ?", (backend,)) if backend else ("", ())
+        for key, backend, model, task_id, idx, data, created in self.db.execute(
+                f"SELECT * FROM samples {where} ORDER BY key", args):  # noqa: S608 (a fixed clause, bound value)
             yield {"key": key, "backend": backend, "model": model, "task_id": task_id, "index": idx,
                    "sample": json.loads(data), "created": created}
 

@@ -206,3 +206,28 @@ def test_every_sampler_is_a_context_manager_and_a_closed_cached_sampler_refuses_
     cached.close()  # a second close does nothing
     with pytest.raises(RuntimeError, match="is closed"):
         list(cached.sample(tasks[:1], SamplingParams(n=1)))
+
+
+def test_export_of_one_backend_carries_its_samples_to_another_cache_and_a_rerun_asks_nothing(tmp_path, tasks):
+    from distill.cli import main
+
+    class Local(Counting):  # a local model's answers, stored under its own backend
+        def sample(self, tasks, params, indices=None):
+            for sample in super().sample(tasks, params, indices):
+                yield dataclasses.replace(sample, backend="llamacpp", model="m.gguf")
+
+    _, sampler = _cached(tmp_path)
+    list(sampler.sample(tasks[:3], SamplingParams(n=2)))
+    other = CachedSampler(Local(), "llamacpp", "m.gguf", CacheConfig(str(tmp_path / "c.sqlite")))
+    list(other.sample(tasks[:2], SamplingParams(n=1)))
+    sampler.close(), other.close()
+    out = tmp_path / "llamacpp.jsonl"
+    assert main(["cache", "export", str(out), "--backend", "llamacpp", "--path", str(tmp_path / "c.sqlite")]) == 0
+    assert len(out.read_text().splitlines()) == 2
+    fresh = tmp_path / "fresh.sqlite"
+    assert main(["cache", "import", str(out), "--path", str(fresh)]) == 0
+    again = Local()
+    rerun = CachedSampler(again, "llamacpp", "m.gguf", CacheConfig(str(fresh)))
+    list(rerun.sample(tasks[:2], SamplingParams(n=1)))
+    assert again.asked == []
+    assert ResponseCache(fresh).stats()["samples"] == {"llamacpp/m.gguf": 2}
