@@ -84,7 +84,7 @@ class DPORecipe:
         self.toolset = build(cfg.tools)
         check_tools(self.tasks, self.toolset, f"pairs_run={self.pairs_dir}")
         self.weights = OmegaConf.to_container(cfg.subtask_weights) if cfg.subtask_weights else None
-        self.max_pairs = cpu_or_gpu(cfg.max_pairs, 64, None)  # per round
+        self.max_pairs = cpu_or_gpu(cfg.max_pairs, cfg.cpu_budget.max_pairs, None)  # per round
         self.rounds = 1 if cfg.sft_only else cfg.rounds
         self.warm_starts = bool(cfg.sft_warmup or cfg.sft_only)
         self.method = "SFT" if cfg.sft_only else "SFT->DPO" if cfg.sft_warmup else "DPO"
@@ -104,7 +104,8 @@ class DPORecipe:
         check_prefix(self.tokenizer, [self.dataset[i] for i in range(min(16, len(self.dataset)))], self.native)
         self.dev = first_per_subtask([t for t in self.tasks if t.split == "dev"], cfg.eval.per_subtask)
         self.before = self.after = self.evaluate("before", -1)
-        self.budget = token_budget(self.tokenizer, cpu_or_gpu(cfg.max_pair_tokens, 512, None), self.native)
+        longest = cpu_or_gpu(cfg.max_pair_tokens, cfg.cpu_budget.max_pair_tokens, None)
+        self.budget = token_budget(self.tokenizer, longest, self.native)
         selected = stratified(self.dataset, self.max_pairs, cfg.seed, self.budget, self.weights)
         self.train_set = self._grouped(selected, self.dpo_args, cfg.seed)
         self.used = set(selected["task_id"])  # tasks trained on: on-policy rounds sample others
@@ -114,8 +115,8 @@ class DPORecipe:
         cfg = self.cfg
         if not self.warm_starts:
             return
-        answers = stratified(one_per_task(self.dataset), cpu_or_gpu(cfg.sft_examples, 256, None), cfg.seed,
-                             self.budget, self.weights)
+        count = cpu_or_gpu(cfg.sft_examples, cfg.cpu_budget.sft_examples, None)
+        answers = stratified(one_per_task(self.dataset), count, cfg.seed, self.budget, self.weights)
         with _phase(f"SFT warm start on {len(answers)} answers", self.seconds, "sft"):
             self.model, logs = train_sft(self.model, self.tokenizer, self._grouped(answers, self.sft_args, cfg.seed),
                                          self.sft_args, self.peft, self.ctx.dir / "checkpoints" / "sft")
@@ -137,7 +138,7 @@ class DPORecipe:
             return
         with _phase(f"round {number}: DPO on {len(self.train_set)} pairs", self.seconds, f"dpo-round-{number}"):
             self.model, logs = train_dpo(self.model, self.tokenizer, self.train_set,
-                                         {**self.dpo_args, "seed": self.dpo_args.get("seed", cfg.seed) + number},
+                                         {**self.dpo_args, "seed": self.dpo_args["seed"] + number},
                                          self.peft if number == 0 else None,
                                          self.ctx.dir / "checkpoints" / f"round-{number}")
         self.history += [{"round": number, "phase": "dpo", **h} for h in logs]
