@@ -54,19 +54,16 @@ def run(cfg: DictConfig) -> Path:
         # Seed by seed, so a half-done experiment already compares every arm at its first seed.
         for arm, seed in [(a, s) for s in spec.seeds for a in spec.arms if a.train or s == spec.seeds[0]]:
             seed = seed if arm.train else None
-            if cfg.report_only:
-                archived = runner.archived(arm, seed, eval_tasks)
-                runs += [archived] if archived else []
+            done = runner.archived(arm, seed, eval_tasks) if cfg.report_only else runner.arm(arm, seed, eval_tasks)
+            if done is None:  # report_only: not archived with the configs composed now
                 continue
-            runs.append(runner.arm(arm, seed, eval_tasks))
+            runs.append(done)
             ctx.extra["arms_done"] = [r.label for r in runs]
             # A report after every run: an experiment longer than a session reads well half done.
             report = write_report(spec, runs, ctx.dir, archive, _command(cfg))
-        if cfg.report_only:
-            if not runs:
-                raise ValueError(f"report_only=true: no arm of {spec.name} is archived in {archive} with "
-                                 "the configs the current code composes")
-            report = write_report(spec, runs, ctx.dir, archive, _command(cfg))
+        if cfg.report_only and not runs:
+            raise ValueError(f"report_only=true: no arm of {spec.name} is archived in {archive} with "
+                             "the configs the current code composes")
         ctx.counts.update(arms=len(spec.arms), evaluated=len(runs))
         ctx.extra["stage_seconds"] = {r.label: r.seconds for r in runs}
     print(f"report -> {report}")

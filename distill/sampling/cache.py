@@ -190,9 +190,9 @@ class ResponseCache:
         """Every stored sample as a JSON-ready row (`import_rows` reads them back), or only one backend's:
         e.g. a half-done evaluation's answers from a local model, without the teacher pairs beside them."""
         where, args = ("WHERE backend = ?", (backend,)) if backend else ("", ())
-        for key, backend, model, task_id, idx, data, created in self.db.execute(
+        for key, stored_backend, model, task_id, idx, data, created in self.db.execute(
                 f"SELECT * FROM samples {where} ORDER BY key", args):  # noqa: S608 (a fixed clause, bound value)
-            yield {"key": key, "backend": backend, "model": model, "task_id": task_id, "index": idx,
+            yield {"key": key, "backend": stored_backend, "model": model, "task_id": task_id, "index": idx,
                    "sample": json.loads(data), "created": created}
 
     def import_rows(self, rows: Iterable[dict[str, Any]]) -> int:
