@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
 # memory: run from the repository root after `make models`; rerunning resumes.
 set -euo pipefail
-.venv/bin/distill cache import results/memory/cache_llamacpp.jsonl
 .venv/bin/distill experiment experiment=memory
