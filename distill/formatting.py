@@ -101,6 +101,32 @@ def template_renders_tools(tokenizer: Any) -> bool:
         return False
 
 
+TEMPLATE_FIXES: tuple[tuple[str, str, str], ...] = (
+    ("qwen2.5 doubled braces",
+     '{{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}}',
+     '{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}'),
+)
+"""Known bugs in shipped chat templates: (name, text in the template, its correction).
+
+Qwen2.5-Coder-1.5B-Instruct's template shows its call format with Python-format-escaped braces, so the
+prompt reads ``{{"name": <function-name>, ...}}``; the 0.5B of the same family ships it corrected. The
+1.5B copies the doubled braces into 24 of 180 answers (``results/memory``), which then do not parse.
+OpenVINO GenAI patches the same string in these templates."""
+
+
+def fix_chat_template(tokenizer: Any) -> list[str]:
+    """Correct the known bugs of `TEMPLATE_FIXES` in ``tokenizer.chat_template``, in place; the names of
+    those it found (``teacher.options.fix_template``)."""
+    template = tokenizer.chat_template
+    if not isinstance(template, str):
+        return []
+    fixed = [name for name, wrong, _ in TEMPLATE_FIXES if wrong in template]
+    for _, wrong, right in TEMPLATE_FIXES:
+        template = template.replace(wrong, right)
+    tokenizer.chat_template = template
+    return fixed
+
+
 def chat_prompt(tokenizer: Any, messages: Sequence[dict[str, Any]], tools: Sequence[Tool],
                 tools_in_template: bool) -> str:
     """The generation prompt for a conversation: through the template's own tool support when it has

@@ -5,6 +5,7 @@ import json
 
 from distill.formatting import (
     calls_of,
+    fix_chat_template,
     render_calls,
     render_conversation,
     render_message,
@@ -62,3 +63,38 @@ def test_conversation_puts_the_tools_into_the_system_turn_or_adds_one():
     without = render_conversation([{"role": "user", "content": "hi"}], [WEATHER])
     assert [m["role"] for m in without] == ["system", "user"]
     assert render_conversation([{"role": "user", "content": "hi"}], []) == [{"role": "user", "content": "hi"}]
+
+
+# Qwen2.5-Coder-1.5B-Instruct's shipped template, the part that shows the call format (a Jinja string literal).
+QWEN_BUG = ('{{- "<tool_call>\\n{{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}}\\n</tool_call>" }}'
+            "{% for m in messages %}{{ m['content'] }}{% endfor %}")
+
+
+class _Tokenizer:
+    """What fix_chat_template touches of a tokenizer: its template, rendered by transformers' own Jinja."""
+
+    def __init__(self, template):
+        self.chat_template = template
+
+    def render(self):
+        from transformers.utils.chat_template_utils import render_jinja_template
+
+        rendered, _ = render_jinja_template(conversations=[[{"role": "user", "content": "hi"}]],
+                                            chat_template=self.chat_template)
+        return rendered[0]
+
+
+def test_fix_chat_template_undoubles_the_braces_of_qwens_call_example():
+    tokenizer = _Tokenizer(QWEN_BUG)
+    assert '{{"name": <function-name>' in tokenizer.render()  # what the 1.5B is shown, and copies
+    assert fix_chat_template(tokenizer) == ["qwen2.5 doubled braces"]
+    rendered = tokenizer.render()
+    assert rendered == '<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>hi'
+    assert fix_chat_template(tokenizer) == []  # nothing left to correct
+
+
+def test_fix_chat_template_leaves_a_template_without_known_bugs_as_it_was():
+    correct = QWEN_BUG.replace("{{\\", "{\\").replace("}}\\n", "}\\n")
+    tokenizer = _Tokenizer(correct)
+    assert fix_chat_template(tokenizer) == [] and tokenizer.chat_template == correct
+    assert fix_chat_template(_Tokenizer(None)) == []  # no template at all

@@ -12,18 +12,18 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from distill.formatting import chat_prompt, template_renders_tools
+from distill.formatting import chat_prompt, fix_chat_template, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import Closing, SamplerConfig, SamplingParams, typed_options, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, report_fixes, typed_options, wanted
 
 
 class HFSampler(Closing):
     """Samples a causal LM in this process. Load from a student name/path, or wrap a loaded model."""
 
     def __init__(self, model: str, dtype: str = "float32", batch_size: int = 8, tools_in_template: bool | None = None,
-                 backend: str = "hf", progress: bool = True):
+                 backend: str = "hf", progress: bool = True, fix_template: bool = False):
         self.model_name, self.dtype, self.batch_size, self.backend = model, dtype, batch_size, backend
-        self.tools_in_template, self.progress = tools_in_template, progress
+        self.tools_in_template, self.progress, self.fix_template = tools_in_template, progress, fix_template
         self._model: Any = None
         self._tokenizer: Any = None
 
@@ -43,6 +43,8 @@ class HFSampler(Closing):
             from distill.models import load_student
 
             self._model, self._tokenizer = load_student(self.model_name, self.dtype)
+            if self.fix_template:
+                report_fixes(fix_chat_template(self._tokenizer), self.model_name)
         if self.tools_in_template is None:
             self.tools_in_template = template_renders_tools(self._tokenizer)
         return self._model, self._tokenizer
@@ -109,9 +111,11 @@ class HFOptions:
     tools_in_template: bool | None = None
     """Pass tools to the chat template (True) or render them into the system message (False); None:
     whichever the template supports."""
+    fix_template: bool = False
+    """Correct the known bugs of the chat template before rendering (see the llamacpp backend's option)."""
 
 
 def from_config(config: SamplerConfig) -> HFSampler:
     options = typed_options(HFOptions, config.options, "hf")
     return HFSampler(config.model, dtype=options.dtype, batch_size=options.batch_size,
-                     tools_in_template=options.tools_in_template)
+                     tools_in_template=options.tools_in_template, fix_template=options.fix_template)

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from distill.formatting import chat_prompt, template_renders_tools
+from distill.formatting import chat_prompt, fix_chat_template, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import Closing, SamplerConfig, SamplingParams, require, typed_options, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, report_fixes, require, typed_options, wanted
 
 _END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>")
 """Turn ends besides the tokenizer's EOS; generation stops at any of them, as transformers' does."""
@@ -50,6 +50,10 @@ class LlamaCppOptions:
     """Layers offloaded to a GPU by a CUDA/Metal build of llama.cpp (0 on the CPU build)."""
     tokenizer: str | None = None
     """A transformers folder whose tokenizer renders prompts; None: the model's own (see `resolve_gguf`)."""
+    fix_template: bool = False
+    """Correct the known bugs of the chat template before rendering (`distill.formatting.TEMPLATE_FIXES`:
+    Qwen2.5-Coder-1.5B's doubled braces). Not in the teacher YAMLs, so adding it
+    (``+teacher.options.fix_template=true``) keys its answers apart in the response cache."""
 
 
 _INSTALL = ("the llamacpp backend needs llama-cpp-python: `make llamacpp` (or `make models`), which builds "
@@ -88,6 +92,8 @@ class LlamaCppSampler(Closing):
             self._stops = {self._llm.token_eos(), *(vocab[t] for t in _END_TOKENS if t in vocab)}
             if self._tokenizer.eos_token_id is not None:
                 self._stops.add(self._tokenizer.eos_token_id)
+            if opts.fix_template:
+                report_fixes(fix_chat_template(self._tokenizer), self.name)
             self._tools_in_template = template_renders_tools(self._tokenizer)
         return self._llm, self._tokenizer
 
