@@ -103,22 +103,30 @@ class Comparison:
         if self.pooled is None or self.macro_diff is None or self.macro_ci95 is None:
             return "no granular sub-task in common: nothing to compare"
         lo, hi = self.macro_ci95
-        p = format_p(self.pooled.p_value)
-        stats = (f"macro {self.macro_diff:+.3f} [{lo:+.3f}, {hi:+.3f}], pooled McNemar p = {p} "
-                 f"({self.pooled.only_b} tasks only {self.b} got right, {self.pooled.only_a} only {self.a}; "
-                 f"n = {self.pooled.n} x {self.seeds} seed(s))")
         rejects, excludes_zero = self.pooled.p_value < alpha, not lo <= 0 <= hi
         if not rejects and not excludes_zero:
-            return f"no difference detected between {self.b} and {self.a}: {stats}"
+            return f"no difference detected between {self.b} and {self.a}: {self.numbers(self.b)}"
         ahead, behind = (self.b, self.a) if self.macro_diff > 0 else (self.a, self.b)
         same_direction = (self.pooled.only_b - self.pooled.only_a) * self.macro_diff > 0
         if rejects and excludes_zero and same_direction:
-            return f"{ahead} is better than {behind}: {stats}"
+            return f"{ahead} is better than {behind}: {self.numbers(ahead)}"
         why = ("both reject, but the pooled tasks lean the other way" if rejects and excludes_zero else
                f"the macro interval excludes 0, the pooled McNemar test does not reject at {alpha}" if excludes_zero
                else "the pooled McNemar test rejects, the macro interval includes 0")
         lead = f"{ahead} is ahead of {behind} on the macro" if self.macro_diff else "the macro is level"
-        return f"inconclusive, the two tests disagree ({why}); {lead}: {stats}"
+        return f"inconclusive, the two tests disagree ({why}); {lead}: {self.numbers(ahead)}"
+
+    def numbers(self, first: str) -> str:
+        """The macro difference, its interval, the pooled p-value and the discordant counts, read as
+        `first` (A or B) minus the other arm, so a sentence naming `first` first reads with its sign."""
+        assert self.pooled is not None and self.macro_diff is not None and self.macro_ci95 is not None
+        sign = 1 if first == self.b else -1
+        diff = sign * self.macro_diff + 0.0  # + 0.0: no "-0.000"
+        lo, hi = sorted(sign * bound + 0.0 for bound in self.macro_ci95)
+        other, won, lost = ((self.a, self.pooled.only_b, self.pooled.only_a) if sign == 1
+                            else (self.b, self.pooled.only_a, self.pooled.only_b))
+        return (f"macro {diff:+.3f} [{lo:+.3f}, {hi:+.3f}], pooled McNemar p = {format_p(self.pooled.p_value)} "
+                f"({won} tasks only {first} got right, {lost} only {other}; n = {self.pooled.n} x {self.seeds} seed(s))")
 
 
 def paired_outcomes(a: Sequence[Outcomes], b: Sequence[Outcomes]) -> dict[str, list[list[tuple[bool, bool]]]]:

@@ -88,6 +88,21 @@ def test_a_difference_is_claimed_only_when_the_pooled_test_and_the_macro_interva
     assert _comparison(20, 25, 0.5, 0.02, (-0.03, 0.07)).finding().startswith("no difference detected")
 
 
+def test_a_finding_reads_its_numbers_as_the_arm_it_names_first_minus_the_other():
+    # compare: [granular, umbrella] (B - A = umbrella - granular = -0.061): the sentence names granular
+    # first, so its numbers are granular - umbrella, and granular's wins come first.
+    better = _comparison(28, 17, 0.01, -0.061, (-0.117, -0.006)).finding()
+    assert better == ("granular is better than umbrella: macro +0.061 [+0.006, +0.117], pooled McNemar p = 0.010 "
+                      "(28 tasks only granular got right, 17 only umbrella; n = 180 x 1 seed(s))")
+    ahead = _comparison(28, 17, 0.2, -0.061, (-0.117, -0.006)).finding()
+    assert "granular is ahead of umbrella on the macro: macro +0.061 [+0.006, +0.117]" in ahead
+    assert "(28 tasks only granular got right, 17 only umbrella" in ahead
+    none = _comparison(20, 25, 0.5, -0.02, (-0.07, 0.03)).finding()  # names B first, as B - A
+    assert none.startswith("no difference detected between umbrella and granular: macro -0.020 [-0.070, +0.030]")
+    assert "(25 tasks only umbrella got right, 20 only granular" in none
+    assert "macro +0.000" in _comparison(10, 20, 0.04, 0.0, (-0.02, 0.02)).finding()
+
+
 def test_compare_pairs_only_tasks_both_answered_and_pools_bfcl_apart():
     a = {"simple/test/0": ("simple", True), "simple/test/1": ("simple", False), "bfcl:multiple/0": ("bfcl:multiple", True)}
     b = {"simple/test/0": ("simple", False), "simple/test/1": ("simple", True), "bfcl:multiple/0": ("bfcl:multiple", True),
