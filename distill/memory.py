@@ -25,6 +25,8 @@ from distill.formatting import calls_of
 from distill.records import Record, Task, Tool, is_ref
 
 _WORD = re.compile(r"[a-z0-9]+")
+ROUTINES_FILE = "routines.jsonl"
+"""The routines an eval with memory showed, written beside its answers (and archived by `make experiment`)."""
 
 
 def words(text: str) -> list[str]:

@@ -126,7 +126,8 @@ class Comparison:
         other, won, lost = ((self.a, self.pooled.only_b, self.pooled.only_a) if sign == 1
                             else (self.b, self.pooled.only_a, self.pooled.only_b))
         return (f"macro {diff:+.3f} [{lo:+.3f}, {hi:+.3f}], pooled McNemar p = {format_p(self.pooled.p_value)} "
-                f"({won} tasks only {first} got right, {lost} only {other}; n = {self.pooled.n} x {self.seeds} seed(s))")
+                f"({won} tasks only {first} got right, {lost} only {other}; "
+                f"n = {self.pooled.n} x {self.seeds} seed(s))")
 
 
 def paired_outcomes(a: Sequence[Outcomes], b: Sequence[Outcomes]) -> dict[str, list[list[tuple[bool, bool]]]]:

@@ -19,7 +19,7 @@ from omegaconf import DictConfig
 from distill import io
 from distill.console import format_table
 from distill.evaluate import evaluate, leaderboard_rows, summarize
-from distill.memory import MemoryConfig, evaluate_with_memory, traces_from_pairs
+from distill.memory import ROUTINES_FILE, MemoryConfig, evaluate_with_memory, traces_from_pairs
 from distill.models import StudentSpec, check_checkpoint, load_checkpoint, load_student
 from distill.recipes import CONF_DIR, build, launch, load_tasks, recipe_run, require_split
 from distill.records import first_per_subtask
@@ -48,7 +48,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         if memory.enabled:
             traces = traces_from_pairs(io.read_pairs(memory.pairs_run)) if memory.pairs_run else []
             records, routines = evaluate_with_memory(sampler, tasks, params, name, verify, sandbox, memory, traces)
-            io.write_jsonl(Path(cfg.memory_dir) / "routines.jsonl", routines)
+            io.write_jsonl(Path(cfg.memory_dir) / ROUTINES_FILE, routines)
+            io.write_jsonl(ctx.dir / ROUTINES_FILE, routines)  # and with the run, which `make experiment` archives
             ctx.counts["routines"] = len(routines)
         else:
             records = evaluate(sampler, tasks, params, name, verify, sandbox)

@@ -29,11 +29,14 @@ from omegaconf import DictConfig, OmegaConf
 
 from distill import io
 from distill.experiment import ArmRun, ArmSpec, ExperimentSpec, write_report
+from distill.memory import ROUTINES_FILE
 from distill.recipes import CONF_DIR, compose_config, launch, recipe_run
 from distill.secrets import REDACTED
 
 log = logging.getLogger("distill")
 ARCHIVED = ("manifest.json", "summary.json", "results.jsonl")
+ARCHIVED_IF_THERE = (ROUTINES_FILE,)
+"""The routines a memory arm's eval showed: evidence, and each arm's own (their ``memory_dir`` is shared)."""
 STAGE_SECONDS = "stage_seconds.json"
 """Beside an archived run: the wall time of each stage in the invocation that finished it."""
 Stage = tuple[str, Path, list[str]]
@@ -233,6 +236,9 @@ class _Runner:
         eval_dir = result.eval_dir
         for file in ARCHIVED:
             shutil.copyfile(eval_dir / file, folder / file)
+        for file in ARCHIVED_IF_THERE:
+            if (eval_dir / file).exists():
+                shutil.copyfile(eval_dir / file, folder / file)
         for source, file in ((result.pairs_dir, "stats.json"), (result.dpo_dir, "metrics.jsonl")):
             if source is not None and (source / file).exists():  # for the report's pairs and training sections
                 shutil.copyfile(source / file, folder / f"{source.parent.name}_{file}")

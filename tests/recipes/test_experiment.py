@@ -247,6 +247,13 @@ def test_eval_only_arms_get_their_memory_from_their_own_or_an_earlier_arms_pairs
     assert io.read_manifest(out / "eval" / "memory-off")["config"]["memory"]["kind"] == "off"
     assert not (out / "pairs" / "memory-off").exists() and not (out / "dpo").exists()
     assert "### rules vs off" in report.read_text()
+    # Each memory arm archives the routines its eval showed (their shared memory_dir keeps only the last).
+    runs = tmp_path / "results" / "memory" / "runs"
+    rules, online = (_lines(runs / f"memory-{arm}" / "routines.jsonl") for arm in ("rules", "online"))
+    assert rules == _lines(out / "eval" / "memory-rules" / "routines.jsonl")
+    assert all(source.split("/")[1] == "train" for r in rules for source in r["sources"])
+    assert any(source.split("/")[1] == "test" for r in online for source in r["sources"])  # grown online
+    assert not (runs / "memory-off" / "routines.jsonl").exists()
 
 
 def test_a_memory_source_with_memory_left_off_is_a_clear_error(tmp_path):
