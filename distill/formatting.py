@@ -13,6 +13,7 @@ are rendered.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -114,16 +115,24 @@ prompt reads ``{{"name": <function-name>, ...}}``; the 0.5B of the same family s
 OpenVINO GenAI patches the same string in these templates."""
 
 
-def fix_chat_template(tokenizer: Any) -> list[str]:
-    """Correct the known bugs of `TEMPLATE_FIXES` in ``tokenizer.chat_template``, in place; the names of
-    those it found (``teacher.options.fix_template``)."""
+def fix_chat_template(tokenizer: Any, model: str = "") -> list[str]:
+    """Correct the known bugs of `TEMPLATE_FIXES` in ``tokenizer.chat_template``, in place, and log what
+    was corrected in `model`'s template, or that nothing was (``teacher.options.fix_template``); the
+    names of the bugs it found."""
     template = tokenizer.chat_template
-    if not isinstance(template, str):
-        return []
-    fixed = [name for name, wrong, _ in TEMPLATE_FIXES if wrong in template]
-    for _, wrong, right in TEMPLATE_FIXES:
-        template = template.replace(wrong, right)
-    tokenizer.chat_template = template
+    fixed: list[str] = []
+    if isinstance(template, str):  # None, or a dict of named templates: nothing known to fix
+        for name, wrong, right in TEMPLATE_FIXES:
+            if wrong in template:
+                fixed.append(name)
+                template = template.replace(wrong, right)
+        tokenizer.chat_template = template
+    log = logging.getLogger("distill")
+    if fixed:
+        log.info("%s: chat template corrected (%s)", model, ", ".join(fixed))
+    else:
+        log.warning("%s: fix_template is set but its chat template has none of the known bugs; prompts are "
+                    "unchanged", model)
     return fixed
 
 

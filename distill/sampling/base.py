@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -161,15 +160,6 @@ class NoOptions:
 
 class BackendUnavailable(RuntimeError):
     """A backend's module or optional dependency is missing; the message says what to install."""
-
-
-def report_fixes(fixed: Sequence[str], model: str) -> None:
-    """Log what ``options.fix_template`` corrected in a model's chat template, or that it found nothing."""
-    if fixed:
-        logging.getLogger("distill").info("%s: chat template corrected (%s)", model, ", ".join(fixed))
-    else:
-        logging.getLogger("distill").warning("%s: fix_template is set but its chat template has none of the "
-                                             "known bugs; prompts are unchanged", model)
 
 
 def require(module: str, install_hint: str) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 from distill.formatting import chat_prompt, fix_chat_template, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import Closing, SamplerConfig, SamplingParams, report_fixes, typed_options, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, typed_options, wanted
 
 
 class HFSampler(Closing):
@@ -44,7 +44,7 @@ class HFSampler(Closing):
 
             self._model, self._tokenizer = load_student(self.model_name, self.dtype)
             if self.fix_template:
-                report_fixes(fix_chat_template(self._tokenizer), self.model_name)
+                fix_chat_template(self._tokenizer, self.model_name)
         if self.tools_in_template is None:
             self.tools_in_template = template_renders_tools(self._tokenizer)
         return self._model, self._tokenizer

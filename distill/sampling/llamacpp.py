@@ -30,7 +30,7 @@ from typing import Any
 
 from distill.formatting import chat_prompt, fix_chat_template, template_renders_tools
 from distill.records import Sample, Task, Usage
-from distill.sampling.base import Closing, SamplerConfig, SamplingParams, report_fixes, require, typed_options, wanted
+from distill.sampling.base import Closing, SamplerConfig, SamplingParams, require, typed_options, wanted
 
 _END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>")
 """Turn ends besides the tokenizer's EOS; generation stops at any of them, as transformers' does."""
@@ -93,7 +93,7 @@ class LlamaCppSampler(Closing):
             if self._tokenizer.eos_token_id is not None:
                 self._stops.add(self._tokenizer.eos_token_id)
             if opts.fix_template:
-                report_fixes(fix_chat_template(self._tokenizer), self.name)
+                fix_chat_template(self._tokenizer, self.name)
             self._tools_in_template = template_renders_tools(self._tokenizer)
         return self._llm, self._tokenizer
 
