@@ -48,8 +48,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         if memory.enabled:
             traces = traces_from_pairs(io.read_pairs(memory.pairs_run)) if memory.pairs_run else []
             records, routines = evaluate_with_memory(sampler, tasks, params, name, verify, sandbox, memory, traces)
-            io.write_jsonl(Path(cfg.memory_dir) / ROUTINES_FILE, routines)
-            io.write_jsonl(ctx.dir / ROUTINES_FILE, routines)  # and with the run, which `make experiment` archives
+            io.write_jsonl(ctx.dir / ROUTINES_FILE, routines)  # beside the answers; `make experiment` archives it
             ctx.counts["routines"] = len(routines)
         else:
             records = evaluate(sampler, tasks, params, name, verify, sandbox)

@@ -36,9 +36,12 @@ from distill.secrets import REDACTED
 log = logging.getLogger("distill")
 ARCHIVED = ("manifest.json", "summary.json", "results.jsonl")
 ARCHIVED_IF_THERE = (ROUTINES_FILE,)
-"""The routines a memory arm's eval showed: evidence, and each arm's own (their ``memory_dir`` is shared)."""
+"""The routines a memory arm's eval showed, the evidence for what its prompts held."""
 STAGE_SECONDS = "stage_seconds.json"
 """Beside an archived run: the wall time of each stage in the invocation that finished it."""
+RETIRED_KEYS = frozenset({"memory_dir"})
+"""Config keys a recipe no longer has that never changed what a run computed (``memory_dir`` said where
+eval also wrote its routines); an archived run that still holds one is the same run without it."""
 Stage = tuple[str, Path, list[str]]
 """(recipe, its run folder, its overrides)."""
 
@@ -299,7 +302,7 @@ def _finished_same(out: Path, cfg: DictConfig) -> bool:
 def same_config(done: Any, now: Any) -> bool:
     """Whether a finished run's config (or an archived chain of them) is the config asked for now,
     reading a key the recipe gained since the run (at any depth: ``tools``, ``written.fallbacks``) as
-    that key's default, so a new option does not retrain finished arms."""
+    that key's default, so a new option does not retrain finished arms, and ignoring `RETIRED_KEYS`."""
     return _same(_upgraded(done), _upgraded(now))
 
 
@@ -321,7 +324,7 @@ def _upgraded(data: Any) -> Any:
         return data
     if isinstance(data.get("recipe"), str):
         data = _filled(data, _recipe_defaults(data["recipe"]))
-    return {k: _upgraded(v) for k, v in data.items()}
+    return {k: _upgraded(v) for k, v in data.items() if k not in RETIRED_KEYS}
 
 
 def _filled(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

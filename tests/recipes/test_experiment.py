@@ -216,6 +216,15 @@ def test_a_key_the_recipe_gained_since_a_run_reads_as_its_default_at_any_depth()
     assert not same_config({**done, "seed": 1}, now)
 
 
+def test_an_archived_eval_that_still_names_its_retired_memory_dir_is_the_same_run():
+    now = OmegaConf.to_container(compose_config("eval", ["memory=awm"]), resolve=True)
+    assert "memory_dir" not in now
+    done = {**now, "memory_dir": "outputs/memory/eval"}  # where eval also wrote its routines until 2026-12-05
+    assert same_config(done, now)
+    assert same_config({"chain": [done]}, {"chain": [now]})
+    assert not same_config({**done, "limit_per_subtask": 3}, now)
+
+
 def _lines(path):
     import json
 
@@ -247,7 +256,7 @@ def test_eval_only_arms_get_their_memory_from_their_own_or_an_earlier_arms_pairs
     assert io.read_manifest(out / "eval" / "memory-off")["config"]["memory"]["kind"] == "off"
     assert not (out / "pairs" / "memory-off").exists() and not (out / "dpo").exists()
     assert "### rules vs off" in report.read_text()
-    # Each memory arm archives the routines its eval showed (their shared memory_dir keeps only the last).
+    # Each memory arm archives the routines its eval showed.
     runs = tmp_path / "results" / "memory" / "runs"
     rules, online = (_lines(runs / f"memory-{arm}" / "routines.jsonl") for arm in ("rules", "online"))
     assert rules == _lines(out / "eval" / "memory-rules" / "routines.jsonl")
