@@ -133,7 +133,10 @@ class _Runner:
         result, _, chain = self.plan(arm, seed, eval_tasks)
         if self._archived(result.eval_dir.name, chain):
             return self._from_archive(result)
-        log.info("%s: not archived with the configs composed now, left out of the report", result.eval_dir.name)
+        name = result.eval_dir.name
+        stale = (self.archive / "runs" / name).is_dir()  # type: ignore[operator]
+        log.info("%s: %s, left out of the report", name,
+                 "archived from other configs than the ones composed now" if stale else "not archived yet")
         return None
 
     def _from_archive(self, result: ArmRun) -> ArmRun:

@@ -130,7 +130,8 @@ def test_a_killed_experiment_resumes_without_redoing_finished_arms(tmp_path, mon
     assert "dpo " in umbrella_row and "eval " in umbrella_row
 
 
-def test_report_only_rewrites_the_report_from_the_archive_and_runs_nothing(tmp_path, monkeypatch):
+def test_report_only_rewrites_the_report_from_the_archive_and_runs_nothing(tmp_path, monkeypatch, caplog):
+    import logging
     import shutil
 
     from distill.recipes import pairs as pairs_recipe
@@ -146,9 +147,11 @@ def test_report_only_rewrites_the_report_from_the_archive_and_runs_nothing(tmp_p
         monkeypatch.setattr(module, "run", must_not_run)
     cfg = _config(tmp_path, seeds=(0,))
     cfg.report_only = True
-    text = run(cfg).read_text()
+    with caplog.at_level(logging.INFO, logger="distill"):
+        text = run(cfg).read_text()
     assert "### granular vs base" in text and "### granular vs umbrella" not in text
     assert "- granular vs umbrella: not run yet" in text
+    assert "granular_vs_umbrella-umbrella-s0: not archived yet, left out of the report" in caplog.text
     assert "report_only=" not in text  # the command shown is the one that makes the experiment
     archived = (tmp_path / "results" / "granular_vs_umbrella" / "report.md").read_text()
     assert archived == text
