@@ -101,8 +101,11 @@ class _Runner:
     def __init__(self, root: Path, name: str, archive: Path | None, common: dict[str, list[str]]):
         self.root, self.name, self.archive, self.common = root, name, archive, common
         self._tasks: dict[tuple[str, ...], Path] = {}
-        self._pairs: dict[tuple[str, int | None], tuple[Path, Any]] = {}
-        """(arm, seed) -> (its pairs run, that run's config): the memory source of later arms."""
+        self._tasks_commands: dict[Path, str] = {}
+        """tasks run -> the command that makes it, the first of every arm's commands that reads it."""
+        self._pairs: dict[tuple[str, int | None], tuple[Path, Any, dict[str, str]]] = {}
+        """(arm, seed) -> (its pairs run, that run's config, the commands that make it): the memory source
+        of later arms."""
 
     def tasks(self, overrides: list[str], run_name: str) -> Path:
         """The tasks run for these overrides (shared by every arm that asks for the same)."""
@@ -111,6 +114,7 @@ class _Runner:
             out = self.root / "tasks" / run_name
             self.stage("tasks", out, overrides)
             self._tasks[key] = out
+            self._tasks_commands[out] = _stage_command("tasks", out, overrides)
         return self._tasks[key]
 
     def arm(self, arm: ArmSpec, seed: int | None, eval_tasks: Path) -> ArmRun:
@@ -154,8 +158,9 @@ class _Runner:
         result = ArmRun(arm.name, seed, self.root / "eval" / name, arm.train)
         seeded = [] if seed is None else [f"seed={seed}"]
         chain: dict[str, Any] = {"tasks_eval": io.read_manifest(eval_tasks)["config"]}
-        memory = self._memory_from(arm, seed, chain)
+        memory, memory_commands = self._memory_from(arm, seed, chain)
         stages: list[Stage] = []
+        train_tasks = None
         if arm.train or arm.pairs:
             train_tasks = self.tasks(list(arm.tasks), f"{self.name}-{arm.name}") if arm.tasks else eval_tasks
             result.pairs_dir = self.root / "pairs" / name
@@ -163,8 +168,9 @@ class _Runner:
                      *(memory if arm.train else [])]
             chain["tasks_train"] = io.read_manifest(train_tasks)["config"]
             chain["pairs"] = _plain(compose_config("pairs", [f"output_dir={result.pairs_dir}", *pairs]))
-            self._pairs[(arm.name, seed)] = (result.pairs_dir, chain["pairs"])
             stages.append(("pairs", result.pairs_dir, pairs))
+            self._pairs[(arm.name, seed)] = (result.pairs_dir, chain["pairs"], {
+                "tasks_train": self._tasks_commands[train_tasks], "pairs": _stage_command(*stages[-1])})
             if not arm.train:  # an eval-only arm's pairs are its memory: their verified teacher answers
                 memory = [f"memory.pairs_run={result.pairs_dir}"]
         own_memory = [] if arm.train else memory
@@ -180,20 +186,28 @@ class _Runner:
         chain["eval"] = _plain(compose_config("eval", [f"output_dir={result.eval_dir}", *evaluation]))
         stages.append(("eval", result.eval_dir, evaluation))
         _check(arm, chain, bool(memory))
-        result.commands = {recipe: _stage_command(recipe, out, overrides) for recipe, out, overrides in stages}
+        # Every command the arm needs on a fresh clone: its tasks runs first (the eval's, and its own
+        # training tasks when it has them), the memory source's pairs run, then its stages.
+        reads = {"tasks_eval": eval_tasks, "tasks_train": train_tasks if train_tasks != eval_tasks else None}
+        result.commands = {key: self._tasks_commands[path] for key, path in reads.items() if path is not None}
+        result.commands |= {f"memory_{k}": c for k, c in memory_commands.items() if c not in result.commands.values()}
+        result.commands |= {recipe: _stage_command(recipe, out, overrides) for recipe, out, overrides in stages}
         chain["commands"] = result.commands
         return result, stages, chain
 
-    def _memory_from(self, arm: ArmSpec, seed: int | None, chain: dict[str, Any]) -> list[str]:
-        """The ``memory.pairs_run`` override naming an earlier arm's pairs run (``memory_from``)."""
+    def _memory_from(self, arm: ArmSpec, seed: int | None,
+                     chain: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+        """The ``memory.pairs_run`` override naming an earlier arm's pairs run (``memory_from``), and the
+        commands that make that run."""
         if not arm.memory_from:
-            return []
+            return [], {}
         source = self._pairs.get((arm.memory_from, seed)) or self._pairs.get((arm.memory_from, None))
         if source is None:
             raise ValueError(f"experiment.arms.{arm.name}.memory_from: {arm.memory_from!r} must be an arm "
                              "before it that makes pairs")
-        chain["memory_pairs"] = source[1]
-        return [f"memory.pairs_run={source[0]}"]
+        run, config, commands = source
+        chain["memory_pairs"] = config
+        return [f"memory.pairs_run={run}"], commands
 
     def _plan_export(self, result: ArmRun, evaluation: list[str], chain: dict[str, Any],
                      stages: list[Stage]) -> list[str]:

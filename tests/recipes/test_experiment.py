@@ -268,6 +268,32 @@ def test_eval_only_arms_get_their_memory_from_their_own_or_an_earlier_arms_pairs
     assert not (runs / "memory-off" / "routines.jsonl").exists()
 
 
+def test_an_arms_listed_commands_alone_remake_it_on_a_fresh_clone(tmp_path):
+    """The report lists, per arm, every command it needs: the tasks run, the memory source's pairs run
+    (another arm's), then its own stages. Run alone, in order, into another folder, they give its numbers."""
+    import importlib
+
+    arms = {"rules": {"train": False, "pairs": ["teacher=simulated"], "eval": ["target=teacher", "memory=awm"]},
+            "online": {"train": False, "memory_from": "rules",
+                       "eval": ["target=teacher", "memory=awm", "memory.online=true"]}}
+    cfg = _memory_config(tmp_path, arms)
+    cfg.experiment.compare = [["rules", "online"]]
+    text = run(cfg).read_text()
+    block = text[text.index("\n- online:\n", text.index("## Provenance")):]
+    commands = block.split("```bash\n", 1)[1].split("\n```", 1)[0].splitlines()
+    assert [shlex.split(c)[1] for c in commands] == ["tasks", "pairs", "eval"]
+    assert "output_dir=" + str(tmp_path / "out" / "pairs" / "memory-rules") in commands[1]
+    archived = tmp_path / "results" / "memory" / "runs" / "memory-online"
+    out, fresh = str(tmp_path / "out"), str(tmp_path / "fresh")
+    for command in commands:
+        recipe, *overrides = shlex.split(command)[1:]
+        assert all(out in o for o in overrides if "output_dir=" in o or "_run=" in o)
+        importlib.import_module(f"distill.recipes.{recipe}").run(
+            compose_config(recipe, [o.replace(out, fresh) for o in overrides]))
+    again = io.read_json(tmp_path / "fresh" / "eval" / "memory-online" / "summary.json")
+    assert again["subtasks"] == io.read_json(archived / "summary.json")["subtasks"]
+
+
 def test_a_memory_source_with_memory_left_off_is_a_clear_error(tmp_path):
     arms = {"off": {"train": False, "eval": ["target=teacher"]},
             "rules": {"train": False, "pairs": ["teacher=simulated"], "eval": ["target=teacher"]}}
