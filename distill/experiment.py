@@ -196,7 +196,8 @@ def provenance_lines(runs: Sequence[ArmRun]) -> list[str]:
         stages = ", ".join(f"{k} {v:.0f} s" for k, v in run.seconds.items()) or "not recorded (archived earlier)"
         lines.append(f"| {run.label} | {manifest.get('git_sha') or '?'} | {manifest.get('duration_s', 0):.0f} s | "
                      f"{stages} |")
-    lines += ["", "Each stage of each run alone (`make experiment` runs them all, skipping what is done):", ""]
+    lines += ["", "Each run alone, on a fresh clone after `make models`: its commands in order (`make experiment` "
+                  "runs them all, skipping what is done).", ""]
     for run in runs:
         lines += [f"- {run.label}:", "", "```bash", *run.commands.values(), "```", ""]
     return lines
