@@ -162,7 +162,7 @@ def compare(a: Sequence[Outcomes], b: Sequence[Outcomes], label_a: str = "A", la
     granular = {k: v for k, v in groups.items() if not _is_bfcl(k)}
     bfcl = {k: v for k, v in groups.items() if _is_bfcl(k)}
     p_holm = holm([r.p_value for r in rows])
-    rows = [PairedTest(r.group, r.n, r.a, r.b, r.only_a, r.only_b, r.p_value, round(p, 6))
+    rows = [PairedTest(r.group, r.n, r.a, r.b, r.only_a, r.only_b, r.p_value, _sig(p))
             for r, p in zip(rows, p_holm, strict=True)]
     pooled = _test("granular (pooled)", [t for v in granular.values() for t in v]) if granular else None
     pooled_bfcl = _test("BFCL (pooled)", [t for v in bfcl.values() for t in v]) if bfcl else None
@@ -200,7 +200,12 @@ def _test(group: str, tasks: list[list[tuple[bool, bool]]]) -> PairedTest:
     n_pairs = max(1, len(pairs))
     return PairedTest(group, len(tasks), round(sum(oa for oa, _ in pairs) / n_pairs, 4),
                       round(sum(ob for _, ob in pairs) / n_pairs, 4), only_a, only_b,
-                      round(mcnemar_exact(only_a, only_b), 6))
+                      _sig(mcnemar_exact(only_a, only_b)))
+
+
+def _sig(p: float) -> float:
+    """A p-value kept to six significant digits: rounding to six decimals made every p below 5e-7 a 0."""
+    return float(f"{p:.6g}")
 
 
 def _is_bfcl(group: str) -> bool:

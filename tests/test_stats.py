@@ -61,6 +61,18 @@ def test_compare_finds_a_large_difference_and_states_it_with_interval_and_p_valu
     assert {r.group for r in result.rows} == {"simple", "parallel"}
 
 
+def test_a_very_small_p_value_is_kept_not_rounded_to_zero():
+    from distill.stats import format_p, mcnemar_exact
+
+    a, b = _runs(0.2, 0.8)
+    result = compare([a], [b], "base", "trained")
+    pooled = result.pooled
+    assert pooled.p_value > 0
+    assert pooled.p_value == pytest.approx(mcnemar_exact(pooled.only_a, pooled.only_b), rel=1e-5)
+    assert all(r.p_holm > 0 for r in result.rows)
+    assert format_p(pooled.p_value) != "0.0e+00" and "p = 0.0e+00" not in result.finding()
+
+
 def test_compare_says_no_difference_detected_for_one_model_against_itself_with_noise():
     a, b = _runs(0.5, 0.5, seed=3)
     result = compare([a], [b], "x", "y")
