@@ -2,9 +2,10 @@
 
 Adversarial shapes, each grown to 10k, 100k, 300k and 1M characters (the parser's cap): thousands
 of unclosed ``<tool_call>`` markers (a lazy regex rescans the rest of the text for each one), closed
-blocks, ``<function_call>`` markers, code fences, ``[f(`` call starts, ``{"name":`` openings, deep
-brackets, one long string argument, plain prose. Each is parsed `--repeat` times in `auto` mode and
-the best time is kept (the machine is shared). Also the schema check of a call whose list argument
+blocks, ``<function_call>`` markers, code fences, ``[f(`` call starts, ``{"name":`` openings, bare
+call objects one after another (each one is read, up to MAX_CALLS), a call followed by near-misses of
+a further call (``[ {``), deep brackets, one long string argument, plain prose. Each is parsed
+`--repeat` times in `auto` mode and the best time is kept (the machine is shared). Also the schema check of a call whose list argument
 has 150,000 wrongly typed items (collecting every error took 8 s). Prints a table, then as its last line
 `worst parse at 300k chars: N ms (shape); at 1M: M ms (shape)`.
 Goal (issue 17): linear, at most 50 ms at 300k characters.
@@ -34,6 +35,8 @@ def shapes(size: int) -> dict[str, str]:
         "``` fences": fill("```json\n{\"a\": 1}\n"),
         "[f( starts": "[" + fill("f(a=[f(")[1:],
         '{"name": openings': fill('{"name": '),
+        "bare call objects": fill(CALL + "\n"),
+        "call, then [ { prose": CALL + fill("[ { x "),
         "deep brackets": "[" * (size // 2) + "]" * (size // 2),
         "long string argument": '{"name": "f", "arguments": {"x": "' + "y" * size + '"}}',
         "prose": fill("The weather in Paris is mild today, 21 degrees. "),

@@ -3,7 +3,8 @@
 Formats (configuration, ``verify.format``):
 - ``native``: the API's own calls (OpenAI ``tool_calls``, Anthropic ``tool_use``), already ToolCalls
   on the Sample;
-- ``json``: a JSON object or list in the text, with or without a code fence;
+- ``json``: a JSON object or list in the text, with or without a code fence; in tolerant mode every
+  further call object, list or fenced block of calls written after the first is read too;
 - ``hermes``: ``<tool_call>{...}</tool_call>`` blocks (Hermes, Qwen, SmolLM2 style); a block may
   also hold a list;
 - ``pythonic``: BFCL's ``[f(a=1, b="x"), g()]``, read with `ast` and never evaluated;
@@ -34,6 +35,9 @@ _GRANITE = "<function_call>"
 _FENCE = re.compile(r"```(?:json|JSON|tool_call|python)?[ \t]*\n?(.*?)```", re.DOTALL)
 _PY_CALL_START = re.compile(r"\[\s*[A-Za-z_][\w.]*\s*\(")
 _JSON_CALL = re.compile(r'\{\s*"(?:name|function|type)"\s*:')
+_LATER_CALL = re.compile(r'(?:\[\s*)?\{\s*(?:"(?:name|function)"\s*:|"type"\s*:\s*"function")')
+"""Where a further call starts in tolerant JSON, after the first value: a call object or a list whose
+first item is one. Narrower than `_JSON_CALL`: a JSON schema echoed after a call is prose, not a call."""
 _MAX_TEXT = 1_000_000
 """Longer outputs are not parsed: no real tool call is a megabyte long (and parsing is linear anyway)."""
 MAX_CALLS = 256
@@ -177,31 +181,76 @@ def _split_markers(text: str, marker: str) -> list[tuple[int, str]]:
 
 
 def _parse_json(text: str, strict: bool) -> Parsed | ParseFailure:
-    fence = _FENCE.search(text)
-    if fence:
-        body, offset = fence.group(1), fence.start(1)
-        prose = (text[: fence.start()] + text[fence.end():]).strip()
+    """Strict: the whole text, or one fenced block and nothing else, is one JSON value.
+
+    Tolerant: the first fenced block (unless a bare call comes before it) or else the JSON value at the
+    first bracket, then every call object or call list written after it (`_LATER_CALL`): in fenced
+    blocks if the answer opened with a fence, anywhere if it did not. Small models write parallel calls
+    as bare objects one after another; reading only the first would judge such an answer on one call
+    and hide the rest in its prose.
+    """
+    fences = _fences(text)
+    if len(fences) > MAX_CALLS:
+        return ParseFailure(fences[MAX_CALLS].start(), _TOO_MANY)
+    if strict:
+        if fences and (text[: fences[0].start()] + text[fences[0].end():]).strip():
+            return ParseFailure(0, "prose around the JSON in strict mode")
+        body, offset = (fences[0].group(1), fences[0].start(1)) if fences else (text, 0)
+        parsed = _calls_from_json_text(body, offset)
+        return parsed if isinstance(parsed, ParseFailure) else Parsed(tuple(parsed), "")
+    if fences and not _LATER_CALL.search(text, 0, fences[0].start()):
+        calls_in = [fences[0]] + [f for f in fences[1:] if _LATER_CALL.match(f.group(1).lstrip())]
+        spans = [(fence.start(1), fence.end(1)) for fence in calls_in]
+        prose = _between(text, [(fence.start(), fence.end()) for fence in calls_in])
     else:
-        body, offset, prose = text, 0, ""
-    if strict and prose:
-        return ParseFailure(0, "prose around the JSON in strict mode")
-    if not fence and not strict:
-        body, offset, prose = _json_span(text)
-    parsed = _calls_from_json_text(body, offset)
-    return parsed if isinstance(parsed, ParseFailure) else Parsed(tuple(parsed), prose)
+        spans = _json_spans(text)
+        prose = _between(text, spans)
+    calls: list[ToolCall] = []
+    for start, end in spans:
+        parsed = _calls_from_json_text(text[start:end], start)
+        if isinstance(parsed, ParseFailure):
+            return parsed
+        calls.extend(parsed)
+        if len(calls) > MAX_CALLS:
+            return ParseFailure(start, _TOO_MANY)
+    return Parsed(tuple(calls), prose)
 
 
-def _json_span(text: str) -> tuple[str, int, str]:
-    """The JSON value starting at the first ``{`` or ``[`` (tolerant mode), and the prose around it."""
+def _fences(text: str) -> list[re.Match[str]]:
+    """The fenced blocks, at most MAX_CALLS + 1 of them."""
+    fences = []
+    for fence in _FENCE.finditer(text):
+        fences.append(fence)
+        if len(fences) > MAX_CALLS:
+            break
+    return fences
+
+
+def _between(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text outside the spans, stripped."""
+    ends = [0] + [end for _, end in spans]
+    starts = [start for start, _ in spans] + [len(text)]
+    return "".join(text[end:start] for end, start in zip(ends, starts, strict=True)).strip()
+
+
+def _json_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the JSON value at the first ``{`` or ``[`` and of every call object or call list
+    after it (tolerant mode). A value that does not decode runs to the end of the text, so that its
+    parse failure is reported with its position; a failure ends the scan, which keeps it linear."""
     starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
-    if not starts:
-        return text, 0, ""
-    start = min(starts)
-    try:
-        _, end = json.JSONDecoder().raw_decode(text, start)
-    except (ValueError, RecursionError):
-        return text[start:], start, text[:start].strip()
-    return text[start:end], start, (text[:start] + text[end:]).strip()
+    spans: list[tuple[int, int]] = []
+    start = min(starts) if starts else -1
+    decoder = json.JSONDecoder()
+    while start >= 0 and len(spans) <= MAX_CALLS:
+        try:
+            _, end = decoder.raw_decode(text, start)
+        except (ValueError, RecursionError):
+            spans.append((start, len(text)))
+            break
+        spans.append((start, end))
+        later = _LATER_CALL.search(text, end)
+        start = later.start() if later else -1
+    return spans or [(0, len(text))]
 
 
 def _calls_from_json_text(body: str, offset: int) -> list[ToolCall] | ParseFailure:

@@ -63,3 +63,46 @@ def test_pythonic_calls_are_read_with_ast_and_never_evaluated(tmp_path):
 def test_call_without_a_name_is_a_failure():
     assert isinstance(parse_text('{"arguments": {"x": 1}}'), ParseFailure)
     assert isinstance(parse_text('{"name": "f", "arguments": [1, 2]}'), ParseFailure)
+
+
+OTHER = ToolCall("get_time", {"city": "Rome"})
+_A = '{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}'
+_B = '{"name": "get_time", "arguments": {"city": "Rome"}}'
+
+
+@pytest.mark.parametrize("text", [
+    f"{_A}\n\n{_B}",
+    f"{_A}, {_B}",
+    f"Calling both:\n{_A}\nand then\n{_B}\nDone.",
+    f"[{_A}]\n[{_B}]",
+    f"```json\n{_A}\n```\nThen:\n```json\n{_B}\n```",
+    f'{_A}\n{{"type": "function", "function": {_B}}}',
+], ids=["blank-line", "comma", "prose-between", "two-lists", "two-fences", "openai-wrapper-second"])
+def test_tolerant_json_reads_every_call_written_one_after_another(text):
+    parsed = parse_text(text)
+    assert isinstance(parsed, Parsed), parsed
+    assert parsed.calls == (CALL, OTHER)
+    assert "get_time" not in parsed.text and "get_weather" not in parsed.text
+
+
+def test_strict_json_still_rejects_a_second_call_object():
+    assert isinstance(parse_text(f"{_A}\n{_B}", strict=True), ParseFailure)
+    assert isinstance(parse_text(f"```json\n{_A}\n```\n```json\n{_B}\n```", strict=True), ParseFailure)
+
+
+def test_a_truncated_further_call_is_a_parse_failure_at_its_position():
+    text = f'{_A}\n{{"name": "get_time", "arguments": {{"city": "Ro'
+    failure = parse_text(text)
+    assert isinstance(failure, ParseFailure) and failure.position >= len(_A) and "invalid JSON" in failure.message
+
+
+def test_json_that_is_not_a_call_after_the_call_stays_prose():
+    schema = '{"type": "object", "properties": {"city": {"type": "string"}}}'
+    parsed = parse_text(f"{_A}\nThe schema was {schema}.\n```python\nprint(1)\n```")
+    assert isinstance(parsed, Parsed) and parsed.calls == (CALL,)
+    assert schema in parsed.text and "print(1)" in parsed.text
+
+
+def test_brackets_in_prose_before_a_fenced_call_do_not_hide_it():
+    parsed = parse_text(f"Use the [weather] tool:\n```json\n{_A}\n```")
+    assert isinstance(parsed, Parsed) and parsed.calls == (CALL,) and "[weather]" in parsed.text
