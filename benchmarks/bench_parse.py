@@ -5,9 +5,9 @@ of unclosed ``<tool_call>`` markers (a lazy regex rescans the rest of the text f
 blocks, ``<function_call>`` markers, code fences, ``[f(`` call starts, ``{"name":`` openings, bare
 call objects one after another (each one is read, up to MAX_CALLS), a call followed by near-misses of
 a further call (``[ {``), deep brackets, one long string argument, plain prose. Each is parsed
-`--repeat` times in `auto` mode and the best time is kept (the machine is shared). Also the schema check of a call whose list argument
-has 150,000 wrongly typed items (collecting every error took 8 s). Prints a table, then as its last line
-`worst parse at 300k chars: N ms (shape); at 1M: M ms (shape)`.
+`--repeat` times in `auto` mode and the best time is kept (the machine is shared). Also the schema
+check of a call whose list argument has 150,000 wrongly typed items (collecting every error took 8 s).
+Prints a table, then as its last line `worst parse at 300k chars: N ms (shape); at 1M: M ms (shape)`.
 Goal (issue 17): linear, at most 50 ms at 300k characters.
 """
 

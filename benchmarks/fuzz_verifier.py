@@ -4,14 +4,17 @@ Outputs (seeded) from the families an adversarial probe used: garbage text (lone
 included), truncated gold JSON, numbers past float range and past Python's 4,300-digit limit,
 1,000-deep nesting, ``...`` and other non-literals in pythonic calls, NaN and infinities, thousands
 of unclosed markers, 150,000-item lists, separator/case variants of gold strings
-(``"2024_04_06"``), changed values whose result may be the same (``is_palindrome("x")``), and the
-gold answers themselves, on generated tasks of every sub-task and on BFCL tasks.
+(``"2024_04_06"``), changed values whose result may be the same (``is_palindrome("x")``), the
+gold answers themselves, the gold calls written as bare JSON objects one after another (``bare_gold``),
+and the gold calls running on with a repeat of the last one, whole or cut off (``run_on``, what small
+models write until the token limit), on generated tasks of every sub-task and on BFCL tasks.
 
 Checks, each printed as a count that should be 0:
 - crashes: a batch that raised (its outputs are then judged one by one to find the culprit);
 - flipped verdicts: a sample whose verdict alone differs from its verdict in its batch (2% rechecked);
 - false-positive OKs: an OK for a variant or changed value whose call, run directly in the sandbox,
-  raises or gives another result than the gold call; and gold answers not judged OK;
+  raises or gives another result than the gold call, or for a ``run_on`` answer; and gold answers
+  (``gold``, ``bare_gold``) not judged OK;
 - unwritable records: every (sample, verdict) is written through `distill.io` and read back equal.
 Time per output is the CPU time of the parse + static checks of each output alone (execution runs
 batched, its throughput is printed beside). Last line: `fuzz: N outputs, C crashes, F flipped, P false-positive OK,
@@ -39,8 +42,8 @@ from distill.verify.sandbox import OK, Program, Sandbox
 from distill.verify.values import results_equal, values_identical
 
 FAMILIES = ("garbage", "truncated", "bignum", "deep", "surrogate", "pythonic", "nonfinite", "unclosed", "huge_list",
-            "variant", "changed", "gold")
-WEIGHTS = (10, 10, 10, 8, 8, 10, 8, 3, 0.2, 12, 12, 10)
+            "variant", "changed", "gold", "bare_gold", "run_on")
+WEIGHTS = (10, 10, 10, 8, 8, 10, 8, 3, 0.2, 12, 12, 10, 6, 6)
 """How often each family is drawn; a 150,000-item list is a probe of time, and 1 MB to store, so rare."""
 HUGE = ["x"] * 150_000  # one list shared by every huge_list output
 
@@ -139,6 +142,14 @@ def output(task: Task, family: str, rng: random.Random) -> dict[str, object] | N
     if family == "changed":
         calls = _mutated_call(task, rng, _changed)
         return None if calls is None else {"tool_calls": calls}
+    if family in ("bare_gold", "run_on"):
+        if not task.gold.calls:
+            return None
+        objects = [json.dumps({"name": c.name, "arguments": c.arguments}) for c in task.gold.calls]
+        if family == "run_on":
+            extra = objects[-1]
+            objects.append(extra[: rng.randrange(1, len(extra) + 1)] if rng.random() < 0.5 else extra)
+        return {"text": rng.choice(["\n", "\n\n", " ", ",\n"]).join(objects)}
     if task.gold.calls:
         return {"tool_calls": task.gold.calls}
     if task.gold.facts:
@@ -198,17 +209,19 @@ def static_times(samples, by_id, config) -> list[float]:
 
 def false_positives(samples, verdicts, family_of, by_id, sandbox) -> tuple[int, int]:
     """(OK verdicts the sandbox contradicts, golds not judged OK)."""
-    suspects, bad_golds = [], 0
+    suspects, bad_golds, wrong = [], 0, 0
     for sample in samples:
         family, verdict = family_of[(sample.task_id, sample.index)], verdicts[(sample.task_id, sample.index)]
         task = by_id[sample.task_id]
-        if family == "gold" and not verdict.correct:
+        if family in ("gold", "bare_gold") and not verdict.correct:
             bad_golds += 1
             print(f"GOLD NOT OK {task.id}: {verdict.reason} {verdict.detail}"[:300])
+        if family == "run_on" and verdict.correct:
+            wrong += 1
+            print(f"FALSE OK (run-on) {task.id}: {sample.text[-200:]}"[:300])
         if family in ("variant", "changed") and verdict.correct and not task.subtask.startswith("bfcl:") \
                 and task.subtask != "name_detection" and task.gold.result is None:
             suspects.append((sample, task))
-    wrong = 0
     for sample, task in suspects:
         for call, gold in zip(sample.tool_calls, task.gold.calls, strict=True):
             if call.name != gold.name or values_identical(call.arguments, gold.arguments):

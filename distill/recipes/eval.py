@@ -27,6 +27,7 @@ from distill.sampling.base import Sampler
 from distill.sampling.cache import cached_sampler
 from distill.sampling.hf import HFSampler
 from distill.toolsets import open_executor
+from distill.verify import verifier_fingerprint
 
 log = logging.getLogger("distill")
 
@@ -59,7 +60,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         io.write_jsonl(ctx.dir / "results.jsonl", records)
         io.write_json(ctx.dir / "summary.json", summary)
         ctx.counts.update(tasks=len(tasks), correct=sum(r.verdict.correct for r in records))
-        ctx.extra.update(model=name, **_facts(cfg, memory))
+        ctx.extra.update(model=name, verifier=verifier_fingerprint(), **_facts(cfg, memory))
     _print(summary, ctx.dir)
     return summary
 

@@ -334,6 +334,12 @@ def _same(done: Any, now: Any) -> bool:
     return done == now or (done == REDACTED and isinstance(now, str))
 
 
+def upgraded_config(data: Any) -> Any:
+    """A finished run's config as the current code composes it: every key its recipe gained since the
+    run filled with the key's default, `RETIRED_KEYS` dropped (what `same_config` compares)."""
+    return _upgraded(data)
+
+
 def _upgraded(data: Any) -> Any:
     if isinstance(data, list):
         return [_upgraded(v) for v in data]

@@ -20,7 +20,7 @@ from distill.sampling.base import SamplerConfig, SamplingParams, open_sampler
 from distill.sampling.cache import CachedSampler, cached_sampler
 from distill.toolsets import Executor, open_executor
 from distill.train import spread
-from distill.verify import VerifyConfig, judge_samples, label_samples
+from distill.verify import VerifyConfig, judge_samples, label_samples, verifier_fingerprint
 
 log = logging.getLogger("distill")
 
@@ -48,7 +48,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                  "teacher": _teacher_stats(teacher_cfg, judged, teacher), **counts}
         _write(ctx.dir, tasks, pairs, stats)
         ctx.counts.update(pairs=len(pairs), tasks=len(train), contamination_dropped=len(dropped))
-        ctx.extra["teacher"] = stats["teacher"]
+        ctx.extra.update(teacher=stats["teacher"], verifier=verifier_fingerprint())
     _print(stats, ctx.dir)
     return stats
 

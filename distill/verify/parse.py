@@ -38,6 +38,7 @@ _JSON_CALL = re.compile(r'\{\s*"(?:name|function|type)"\s*:')
 _LATER_CALL = re.compile(r'(?:\[\s*)?\{\s*(?:"(?:name|function)"\s*:|"type"\s*:\s*"function")')
 """Where a further call starts in tolerant JSON, after the first value: a call object or a list whose
 first item is one. Narrower than `_JSON_CALL`: a JSON schema echoed after a call is prose, not a call."""
+_BETWEEN_CALLS = re.compile(r"[\s,]*")
 _MAX_TEXT = 1_000_000
 """Longer outputs are not parsed: no real tool call is a megabyte long (and parsing is linear anyway)."""
 MAX_CALLS = 256
@@ -235,8 +236,10 @@ def _between(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _json_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the JSON value at the first ``{`` or ``[`` and of every call object or call list
-    after it (tolerant mode). A value that does not decode runs to the end of the text, so that its
-    parse failure is reported with its position; a failure ends the scan, which keeps it linear."""
+    after it (tolerant mode). A value right after a call (only blanks or commas between) is read too:
+    one that does not decode is a further call cut off (``{"na`` at the token limit), one that decodes
+    to something else than a call is prose. A value that does not decode runs to the end of the text,
+    so that its parse failure is reported with its position; a failure ends the scan (linear time)."""
     starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
     spans: list[tuple[int, int]] = []
     start = min(starts) if starts else -1
@@ -247,9 +250,14 @@ def _json_spans(text: str) -> list[tuple[int, int]]:
         except (ValueError, RecursionError):
             spans.append((start, len(text)))
             break
-        spans.append((start, end))
-        later = _LATER_CALL.search(text, end)
-        start = later.start() if later else -1
+        if not spans or _LATER_CALL.match(text, start):
+            spans.append((start, end))
+        follower = _BETWEEN_CALLS.match(text, end).end()
+        if follower < len(text) and text[follower] in "{[":
+            start = follower
+        else:
+            later = _LATER_CALL.search(text, end)
+            start = later.start() if later else -1
     return spans or [(0, len(text))]
 
 

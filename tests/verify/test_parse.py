@@ -106,3 +106,15 @@ def test_json_that_is_not_a_call_after_the_call_stays_prose():
 def test_brackets_in_prose_before_a_fenced_call_do_not_hide_it():
     parsed = parse_text(f"Use the [weather] tool:\n```json\n{_A}\n```")
     assert isinstance(parsed, Parsed) and parsed.calls == (CALL,) and "[weather]" in parsed.text
+
+
+@pytest.mark.parametrize("tail", ["{", '{"', '{"name', '[{"name": "get_ti'], ids=["brace", "quote", "key", "list"])
+def test_a_call_cut_off_before_its_name_right_after_a_call_is_a_parse_failure(tail):
+    """What a model that runs on writes at the token limit: not a clean single call followed by prose."""
+    assert isinstance(parse_text(f"{_A}\n{tail}"), ParseFailure)
+    assert isinstance(parse_text(f"{_A}, {tail}"), ParseFailure)
+
+
+def test_a_value_right_after_a_call_that_is_not_a_call_is_prose():
+    parsed = parse_text(f'{_A}\n{{"temperature": 21}}\n[1, 2]')
+    assert isinstance(parsed, Parsed) and parsed.calls == (CALL,) and '"temperature"' in parsed.text

@@ -1,0 +1,117 @@
+"""`distill reverify`: an eval run's stored answers re-judged by today's verifier, nothing sampled."""
+
+import json
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from distill import io
+from distill.cli import main as cli_main
+from distill.formatting import compact
+from distill.recipes import compose_config
+from distill.recipes import eval as eval_recipe
+from distill.records import EvalRecord, Reason, Sample, Verdict
+from distill.reverify import judged_by, rejudge, write
+from distill.verify import verifier_fingerprint
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("reverify")
+    eval_recipe.run(compose_config("eval", [f"output_dir={tmp}/teacher", "target=teacher", f"cache.path={tmp}/c.sqlite",
+                                            "limit_per_subtask=3", "bfcl_categories=[simple_python,irrelevance]"]))
+    return tmp / "teacher"
+
+
+def _copy(run, tmp_path):
+    shutil.copytree(run, tmp_path / "run")
+    return tmp_path / "run"
+
+
+def _records(run_dir):
+    return list(io.read_jsonl(run_dir / "results.jsonl", EvalRecord))
+
+
+def test_an_eval_run_records_the_verifier_that_judged_it(run):
+    manifest = io.read_manifest(run)
+    assert manifest["verifier"] == verifier_fingerprint()
+    assert judged_by(manifest) == (verifier_fingerprint(), manifest["git_sha"])
+
+
+def test_rejudging_a_run_of_this_verifier_changes_nothing(run):
+    result = rejudge(run)
+    assert result.changed == 0
+    assert [r.verdict for r in result.records] == [r.verdict for r in _records(run)]
+    assert result.summary == io.read_json(run / "summary.json")
+
+
+def test_a_parallel_answer_written_as_bare_objects_is_rejudged_on_every_call(run, tmp_path):
+    """The verdict an older parser gave (it read the first of two bare call objects) is replaced."""
+    run_dir = _copy(run, tmp_path)
+    records = _records(run_dir)
+    right_n = sum(r.verdict.correct for r in records if r.subtask == "parallel")
+    number = next(i for i, r in enumerate(records) if r.subtask == "parallel" and r.verdict.correct)
+    calls = records[number].sample.tool_calls
+    assert len(calls) >= 2
+    text = "\n\n".join(compact({"name": c.name, "arguments": c.arguments}) for c in calls)
+    old = replace(records[number], sample=replace(records[number].sample, text=text, tool_calls=None),
+                  verdict=Verdict(records[number].task_id, 0, Reason.WRONG_CALL_COUNT, "expected 2 call(s), got 1",
+                                  calls=calls[:1]))
+    records[number] = old
+    io.write_jsonl(run_dir / "results.jsonl", records)
+    summary = io.read_json(run_dir / "summary.json")
+    right = summary["subtasks"]["parallel"]["accuracy"]
+    summary["subtasks"]["parallel"]["accuracy"] = 0.0  # what the older verdicts said
+    io.write_json(run_dir / "summary.json", summary)
+
+    result = rejudge(run_dir)
+    assert result.changed == 1
+    assert result.records[number].verdict.reason is Reason.OK and len(result.records[number].verdict.calls) == len(calls)
+    assert result.records[number].sample == old.sample  # the answer itself is untouched
+    assert ("parallel", 3, right_n - 1, right_n, 1) in result.rows()
+
+    commit = io.read_manifest(run_dir)["git_sha"]
+    write(result)
+    assert _records(run_dir)[number].verdict.reason is Reason.OK
+    assert io.read_json(run_dir / "summary.json")["subtasks"]["parallel"]["accuracy"] == right
+    manifest = io.read_manifest(run_dir)
+    assert manifest["git_sha"] == commit  # the commit that produced the answers stays
+    assert manifest["rejudged"]["changed"] == 1 and manifest["rejudged"]["verifier"] == verifier_fingerprint()
+    assert manifest["rejudged"]["correct"] == manifest["rejudged"]["correct_before"] + 1
+
+
+def test_a_failed_request_keeps_its_verdict(run, tmp_path):
+    run_dir = _copy(run, tmp_path)
+    records = _records(run_dir)
+    failed = replace(records[0], sample=Sample(records[0].task_id, 0, "none", "m", error="timeout"),
+                     verdict=Verdict(records[0].task_id, 0, Reason.NO_CALL, "request failed: timeout"))
+    io.write_jsonl(run_dir / "results.jsonl", [failed, *records[1:]])
+    result = rejudge(run_dir)
+    assert result.records[0].verdict == failed.verdict and result.changed == 0
+
+
+def test_the_cli_shows_changes_and_writes_only_when_asked(run, tmp_path, capsys):
+    run_dir = _copy(run, tmp_path)
+    records = _records(run_dir)
+    records[0] = replace(records[0], verdict=Verdict(records[0].task_id, 0, Reason.PARSE_ERROR, "older verifier"))
+    io.write_jsonl(run_dir / "results.jsonl", records)
+    before = (run_dir / "results.jsonl").read_text()
+    assert cli_main(["reverify", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "verdicts changed" in out and "nothing written" in out
+    assert (run_dir / "results.jsonl").read_text() == before
+    assert cli_main(["reverify", str(run_dir), "--write"]) == 0
+    assert _records(run_dir)[0].verdict.reason is not Reason.PARSE_ERROR
+    assert json.loads((run_dir / "manifest.json").read_text())["rejudged"]["changed"] == 1
+
+
+def test_a_run_that_is_not_an_eval_run_or_lost_its_tasks_is_refused_by_name(run, tmp_path):
+    run_dir = _copy(run, tmp_path)
+    manifest = io.read_manifest(run_dir)
+    io.write_manifest(run_dir, {**manifest, "recipe": "pairs"})
+    with pytest.raises(ValueError, match="'pairs' run"):
+        rejudge(run_dir)
+    io.write_manifest(run_dir, {**manifest, "config": {**manifest["config"], "tasks_run": str(tmp_path / "gone")}})
+    with pytest.raises(FileNotFoundError, match="--tasks-run"):
+        rejudge(run_dir)
