@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -149,9 +150,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--write", action="store_true", help="replace the verdicts (default: only show changes)")
     parser.add_argument("--tasks-run", type=Path, help="the tasks run they answered, if not the one recorded")
     args = parser.parse_args(argv)
-    now = verifier_fingerprint()
+    now, failed = verifier_fingerprint(), 0
     for run_dir in args.runs:
-        result = rejudge(run_dir, args.tasks_run)
+        try:
+            result = rejudge(run_dir, args.tasks_run)
+        except (FileNotFoundError, io.RunNotFinished, ValueError) as exc:
+            print(f"distill reverify: {exc}", file=sys.stderr)
+            failed += 1
+            continue
         rows = result.rows()
         total = ("all", *(sum(r[i] for r in rows) for i in range(1, 5)))
         print(f"{run_dir} (verifier {now}):")
@@ -163,4 +169,4 @@ def main(argv: list[str]) -> int:
             print(f"written: {run_dir / RESULTS}, {SUMMARY}, manifest (rejudged)")
     if not args.write:
         print("nothing written (--write replaces the verdicts)")
-    return 0
+    return 1 if failed else 0

@@ -115,3 +115,27 @@ def test_a_run_that_is_not_an_eval_run_or_lost_its_tasks_is_refused_by_name(run,
     io.write_manifest(run_dir, {**manifest, "config": {**manifest["config"], "tasks_run": str(tmp_path / "gone")}})
     with pytest.raises(FileNotFoundError, match="--tasks-run"):
         rejudge(run_dir)
+
+
+def test_the_cli_names_a_run_it_cannot_rejudge_and_goes_on_with_the_others(run, tmp_path, capsys):
+    assert cli_main(["reverify", str(tmp_path / "nothing"), str(run)]) == 1
+    captured = capsys.readouterr()
+    assert "nothing" in captured.err and "holds no run" in captured.err
+    assert "verdicts changed" in captured.out  # the second run was still re-judged
+
+
+def test_an_experiment_report_names_the_runs_judged_by_another_verifier(tmp_path, caplog):
+    from distill.experiment import ArmRun, provenance_lines
+
+    current, stale, rejudged = (tmp_path / name for name in ("current", "stale", "rejudged"))
+    io.write_manifest(current, {"status": "done", "git_sha": "aaa", "verifier": verifier_fingerprint()})
+    io.write_manifest(stale, {"status": "done", "git_sha": "bbb"})  # before runs recorded their verifier
+    io.write_manifest(rejudged, {"status": "done", "git_sha": "ccc", "verifier": "0ld",
+                                 "rejudged": {"git_sha": "ddd", "verifier": verifier_fingerprint()}})
+    runs = [ArmRun("base", None, current, False), ArmRun("old", 0, stale, True), ArmRun("again", 0, rejudged, True)]
+    text = "\n".join(provenance_lines(runs))
+    assert "| again s0 | ccc | ddd (re-judged) |" in text and "| base | aaa | aaa |" in text
+    warning = next(line for line in text.splitlines() if "another verifier" in line)
+    assert "old s0" in warning and f"distill reverify {stale} --write" in warning
+    assert "base" not in warning and "again" not in warning
+    assert "old s0" in caplog.text
