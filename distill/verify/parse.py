@@ -141,12 +141,9 @@ def _parse_hermes(text: str, strict: bool) -> Parsed | ParseFailure:
         if start >= 0:
             return ParseFailure(start, "<tool_call> is never closed")
         return Parsed((), text)
-    calls: list[ToolCall] = []
-    for start, end in spans:
-        parsed = _calls_from_json_text(text[start:end], start)
-        if isinstance(parsed, ParseFailure):
-            return parsed
-        calls.extend(parsed)
+    calls = _calls_in_spans(text, spans)
+    if isinstance(calls, ParseFailure):
+        return calls
     prose = "".join(between).strip()
     if strict and prose:
         return ParseFailure(0, "prose around <tool_call> blocks in strict mode")
@@ -206,6 +203,13 @@ def _parse_json(text: str, strict: bool) -> Parsed | ParseFailure:
     else:
         spans = _json_spans(text)
         prose = _between(text, spans)
+    calls = _calls_in_spans(text, spans)
+    return calls if isinstance(calls, ParseFailure) else Parsed(tuple(calls), prose)
+
+
+def _calls_in_spans(text: str, spans: list[tuple[int, int]]) -> list[ToolCall] | ParseFailure:
+    """The calls of the JSON in each (start, end) span of `text`, in order; the first failure, or more
+    than MAX_CALLS calls in all, fails the whole answer."""
     calls: list[ToolCall] = []
     for start, end in spans:
         parsed = _calls_from_json_text(text[start:end], start)
@@ -214,7 +218,7 @@ def _parse_json(text: str, strict: bool) -> Parsed | ParseFailure:
         calls.extend(parsed)
         if len(calls) > MAX_CALLS:
             return ParseFailure(start, _TOO_MANY)
-    return Parsed(tuple(calls), prose)
+    return calls
 
 
 def _fences(text: str) -> list[re.Match[str]]:
