@@ -139,3 +139,11 @@ def test_an_experiment_report_names_the_runs_judged_by_another_verifier(tmp_path
     assert "old s0" in warning and f"distill reverify {stale} --write" in warning
     assert "base" not in warning and "again" not in warning
     assert "old s0" in caplog.text
+
+
+def test_the_fingerprint_ignores_comments_and_docstrings_but_not_code():
+    from distill.verify import _code_of
+
+    code = 'def f(x):\n    """Doc."""\n    return x + 1  # why\n'
+    assert _code_of(code) == _code_of('def f(x):\n    """Other words."""\n\n    return x + 1\n')
+    assert _code_of(code) != _code_of('def f(x):\n    """Doc."""\n    return x + 2\n')

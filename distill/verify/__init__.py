@@ -3,6 +3,7 @@
 Stage API: `label_samples(tasks, samples) -> Iterator[Verdict]`; `judge_samples` groups them per task.
 """
 
+import ast
 import functools
 import hashlib
 from pathlib import Path
@@ -14,10 +15,21 @@ __all__ = ["VerifyConfig", "judge_samples", "label_samples", "verifier_fingerpri
 
 @functools.cache
 def verifier_fingerprint() -> str:
-    """12 hex digits of the hash of this package's source: runs record it beside their verdicts, so a
-    report can tell verdicts of another verifier (`distill.reverify` re-judges them). Any edit to the
-    verifier's code changes it, a comment too: re-judging is cheap, a stale verdict is not."""
+    """12 hex digits of the hash of this package's code: runs record it beside their verdicts, so a
+    report can tell verdicts of another verifier (`distill.reverify` re-judges them). The hash is of
+    each module's syntax tree without docstrings, so comments, docstrings and layout do not change it
+    and any change to the code does (re-judging is cheap, a stale verdict is not)."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode() + b"\0" + _code_of(path.read_text(encoding="utf-8")).encode() + b"\0")
     return digest.hexdigest()[:12]
+
+
+def _code_of(source: str) -> str:
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
