@@ -6,8 +6,9 @@ and `make experiment` cannot tell: it reuses a run whose config is unchanged, an
 not config. Every eval manifest therefore records the verifier's fingerprint (`verifier_fingerprint`),
 reports name the runs judged by another one, and this module re-judges a run's stored answers against
 the run's own tasks, in the sandbox as eval does: no model runs, nothing is sampled. With ``--write`` it
-replaces ``results.jsonl`` and ``summary.json`` and records in the manifest when, at which commit and
-with which verifier, and how many verdicts changed; the commit that produced the answers stays.
+replaces ``results.jsonl`` and ``summary.json`` and appends to the manifest's ``rejudged`` list when, at
+which commit and with which verifier, and how many verdicts changed; the commit that produced the
+answers stays.
 
 Pairs runs are not re-judged here: a pair depends on every teacher sample's verdict, so a pairs run
 judged by an older verifier is remade with `make pairs` (its teacher answers come from the response
@@ -129,19 +130,26 @@ def write(result: Rejudged) -> None:
     io.write_json(result.run / SUMMARY, result.summary)
     manifest = io.read_manifest(result.run)
     correct = Counter(r.verdict.correct for r in result.records)
-    manifest["rejudged"] = {"git_sha": io.git_sha(), "verifier": verifier_fingerprint(), "at": io.now_iso(),
-                            "changed": result.changed, "correct_before": sum(r.verdict.correct for r in result.before),
-                            "correct": correct[True], "notes": result.notes}
+    manifest["rejudged"] = [*_rejudgings(manifest), {
+        "git_sha": io.git_sha(), "verifier": verifier_fingerprint(), "at": io.now_iso(), "changed": result.changed,
+        "correct_before": sum(r.verdict.correct for r in result.before), "correct": correct[True],
+        "notes": result.notes}]
     manifest.setdefault("counts", {})["correct"] = correct[True]
     io.write_manifest(result.run, manifest)
 
 
 def judged_by(manifest: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(verifier fingerprint, commit) of the verdicts an eval run holds now: its re-judging's, if any."""
-    again = manifest.get("rejudged") or {}
-    if again:
-        return again.get("verifier"), again.get("git_sha")
+    """(verifier fingerprint, commit) of the verdicts an eval run holds now: its last re-judging's, if any."""
+    history = _rejudgings(manifest)
+    if history:
+        return history[-1].get("verifier"), history[-1].get("git_sha")
     return manifest.get("verifier"), manifest.get("git_sha")
+
+
+def _rejudgings(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every re-judging of a run, oldest first (the first ones were written as a single mapping)."""
+    history = manifest.get("rejudged") or []
+    return [history] if isinstance(history, dict) else list(history)
 
 
 def main(argv: list[str]) -> int:

@@ -77,8 +77,13 @@ def test_a_parallel_answer_written_as_bare_objects_is_rejudged_on_every_call(run
     assert io.read_json(run_dir / "summary.json")["subtasks"]["parallel"]["accuracy"] == right
     manifest = io.read_manifest(run_dir)
     assert manifest["git_sha"] == commit  # the commit that produced the answers stays
-    assert manifest["rejudged"]["changed"] == 1 and manifest["rejudged"]["verifier"] == verifier_fingerprint()
-    assert manifest["rejudged"]["correct"] == manifest["rejudged"]["correct_before"] + 1
+    (entry,) = manifest["rejudged"]
+    assert entry["changed"] == 1 and entry["verifier"] == verifier_fingerprint()
+    assert entry["correct"] == entry["correct_before"] + 1
+
+    write(rejudge(run_dir))  # again: nothing changes, and the first re-judging stays on record
+    first, second = io.read_manifest(run_dir)["rejudged"]
+    assert first == entry and second["changed"] == 0
 
 
 def test_a_failed_request_keeps_its_verdict(run, tmp_path):
@@ -103,7 +108,7 @@ def test_the_cli_shows_changes_and_writes_only_when_asked(run, tmp_path, capsys)
     assert (run_dir / "results.jsonl").read_text() == before
     assert cli_main(["reverify", str(run_dir), "--write"]) == 0
     assert _records(run_dir)[0].verdict.reason is not Reason.PARSE_ERROR
-    assert json.loads((run_dir / "manifest.json").read_text())["rejudged"]["changed"] == 1
+    assert json.loads((run_dir / "manifest.json").read_text())["rejudged"][-1]["changed"] == 1
 
 
 def test_a_run_that_is_not_an_eval_run_or_lost_its_tasks_is_refused_by_name(run, tmp_path):
@@ -131,7 +136,8 @@ def test_an_experiment_report_names_the_runs_judged_by_another_verifier(tmp_path
     io.write_manifest(current, {"status": "done", "git_sha": "aaa", "verifier": verifier_fingerprint()})
     io.write_manifest(stale, {"status": "done", "git_sha": "bbb"})  # before runs recorded their verifier
     io.write_manifest(rejudged, {"status": "done", "git_sha": "ccc", "verifier": "0ld",
-                                 "rejudged": {"git_sha": "ddd", "verifier": verifier_fingerprint()}})
+                                 "rejudged": [{"git_sha": "eee", "verifier": "0ld"},
+                                              {"git_sha": "ddd", "verifier": verifier_fingerprint()}]})
     runs = [ArmRun("base", None, current, False), ArmRun("old", 0, stale, True), ArmRun("again", 0, rejudged, True)]
     text = "\n".join(provenance_lines(runs))
     assert "| again s0 | ccc | ddd (re-judged) |" in text and "| base | aaa | aaa |" in text
