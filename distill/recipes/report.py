@@ -13,6 +13,8 @@ from omegaconf import DictConfig
 from distill import io
 from distill.recipes import CONF_DIR, launch, recipe_run
 from distill.report import EvalRun, ReportInputs, build_report, to_html
+from distill.reverify import judged_by
+from distill.verify import verifier_fingerprint
 
 log = logging.getLogger("distill")
 
@@ -43,12 +45,16 @@ def run(cfg: DictConfig) -> Path:
 def describe(run_dir: Path) -> EvalRun:
     """An eval run as the report sees it, from the facts `make eval` wrote into its manifest: role
     (teacher / base / trained), arm and memory kind. A run without them (made before `make eval`
-    recorded them) takes part in no comparison: role ``other``, with a warning."""
+    recorded them) takes part in no comparison: role ``other``, with a warning; a run judged by
+    another verifier than this code's is named too."""
     summary = io.read_json(run_dir / "summary.json")
     manifest = io.read_manifest(run_dir)
     label = f"{run_dir.name}: {summary['model']}" + (" (simulated)" if summary.get("simulated") else "")
     if "role" not in manifest:
         log.warning("%s: its manifest records no role (an older make eval); rerun it to compare it", run_dir)
+    if judged_by(manifest)[0] != verifier_fingerprint():
+        log.warning("%s: its verdicts come from another verifier than this code's; `distill reverify %s "
+                    "--write` re-judges its answers", run_dir, run_dir)
     return EvalRun(label, summary, manifest.get("role", "other"), manifest.get("arm", ""),
                    manifest.get("memory", "off"))
 

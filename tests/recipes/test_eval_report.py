@@ -96,3 +96,8 @@ def test_the_report_reads_each_run_from_its_own_facts_and_an_old_run_is_other(ru
     with caplog.at_level("WARNING", logger="distill"):
         assert report_recipe.describe(old).role == "other"
     assert "records no role" in caplog.text
+    assert f"{old}: its verdicts come from another verifier" in caplog.text  # it records no verifier either
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="distill"):
+        report_recipe.describe(tmp / "teacher")
+    assert "another verifier" not in caplog.text
