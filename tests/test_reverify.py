@@ -150,6 +150,7 @@ def test_an_experiment_report_names_the_runs_judged_by_another_verifier(tmp_path
 def test_the_fingerprint_ignores_comments_and_docstrings_but_not_code():
     from distill.verify import _code_of
 
-    code = 'def f(x):\n    """Doc."""\n    return x + 1  # why\n'
-    assert _code_of(code) == _code_of('def f(x):\n    """Other words."""\n\n    return x + 1\n')
+    code = 'LIMIT = 3\n"""What it limits."""\n\ndef f(x):\n    """Doc."""\n    return x + 1  # why\n'
+    assert _code_of(code) == _code_of('LIMIT = 3\n\ndef f(x):\n    """Other words."""\n\n    return x + 1\n')
+    assert _code_of(code) != _code_of(code.replace("LIMIT = 3", "LIMIT = 4"))
     assert _code_of(code) != _code_of('def f(x):\n    """Doc."""\n    return x + 2\n')

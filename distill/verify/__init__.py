@@ -17,7 +17,7 @@ __all__ = ["VerifyConfig", "judge_samples", "label_samples", "verifier_fingerpri
 def verifier_fingerprint() -> str:
     """12 hex digits of the hash of this package's code: runs record it beside their verdicts, so a
     report can tell verdicts of another verifier (`distill.reverify` re-judges them). The hash is of
-    each module's syntax tree without docstrings, so comments, docstrings and layout do not change it
+    each module's syntax tree without docstrings (`_code_of`), so comments, docstrings and layout do not change it
     and any change to the code does (re-judging is cheap, a stale verdict is not)."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
@@ -26,10 +26,12 @@ def verifier_fingerprint() -> str:
 
 
 def _code_of(source: str) -> str:
+    """The module's syntax tree without bare string statements (docstrings, attribute docstrings)."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
-            node.body = body[1:] or [ast.Pass()]
+        if isinstance(body, list):
+            kept = [n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+                                            and isinstance(n.value.value, str))]
+            node.body = kept or [ast.Pass()]
     return ast.dump(tree)
