@@ -118,3 +118,12 @@ def test_a_call_cut_off_before_its_name_right_after_a_call_is_a_parse_failure(ta
 def test_a_value_right_after_a_call_that_is_not_a_call_is_prose():
     parsed = parse_text(f'{_A}\n{{"temperature": 21}}\n[1, 2]')
     assert isinstance(parsed, Parsed) and parsed.calls == (CALL,) and '"temperature"' in parsed.text
+
+
+@pytest.mark.parametrize("sep", ["\n", ", "])
+def test_more_calls_than_the_cap_written_one_after_another_fail_before_all_are_read(sep):
+    from distill.verify.parse import MAX_CALLS
+
+    assert len(parse_text(sep.join([_A] * MAX_CALLS)).calls) == MAX_CALLS
+    failure = parse_text(sep.join([_A] * (MAX_CALLS + 50)))
+    assert isinstance(failure, ParseFailure) and "more than" in failure.message
