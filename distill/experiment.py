@@ -175,10 +175,19 @@ def write_report(spec: ExperimentSpec, runs: Sequence[ArmRun], out: Path, archiv
         for file in [out / "report.md", out / "report.html", *out.glob("*.png")]:
             shutil.copyfile(file, archive / file.name)
         with io.atomic_open(archive / "commands.sh") as handle:
-            handle.write(f"#!/usr/bin/env bash\n# {spec.name}: run from the repository root after `make models`; "
-                         f"rerunning resumes.\nset -euo pipefail\n.venv/bin/{command}\n")
+            handle.write(commands_script(spec.name, command, archive))
         return archive / "report.md"
     return out / "report.md"
+
+
+def commands_script(name: str, command: str, archive: Path) -> str:
+    """The archive's commands.sh: the experiment's command, after importing the answers already paid for
+    that the archive keeps (``cache_*.jsonl``, written by `distill cache export`), so a fresh clone does
+    not ask a model again for what an interrupted arm already had."""
+    imports = [f"# the answers already paid for (response cache rows, keyed by model file)\n"
+               f".venv/bin/distill cache import {path.as_posix()}\n" for path in sorted(archive.glob("cache_*.jsonl"))]
+    return (f"#!/usr/bin/env bash\n# {name}: run from the repository root after `make models`; rerunning resumes.\n"
+            f"set -euo pipefail\n{''.join(imports)}.venv/bin/{command}\n")
 
 
 def design_lines(spec: ExperimentSpec, runs: Sequence[ArmRun]) -> list[str]:

@@ -342,3 +342,15 @@ def test_distill_experiment_runs_from_the_command_line_where_hydra_is_already_in
     assert done.returncode == 0, done.stderr[-2000:]
     assert "### rules vs plain" in (tmp_path / "results" / "report.md").read_text()
     assert "distill experiment experiment=cli_tiny" in (tmp_path / "results" / "commands.sh").read_text()
+
+
+def test_commands_sh_imports_the_answers_the_archive_keeps_before_resuming(tmp_path):
+    from distill.experiment import commands_script
+
+    plain = commands_script("memory", "distill experiment experiment=memory", tmp_path)
+    assert "cache import" not in plain and plain.endswith(".venv/bin/distill experiment experiment=memory\n")
+    (tmp_path / "cache_llamacpp.jsonl").write_text("")
+    script = commands_script("memory", "distill experiment experiment=memory", tmp_path)
+    lines = script.splitlines()
+    imported = lines.index(f".venv/bin/distill cache import {tmp_path.as_posix()}/cache_llamacpp.jsonl")
+    assert imported < lines.index(".venv/bin/distill experiment experiment=memory")
