@@ -17,7 +17,7 @@ from typing import Any
 from distill import io
 from distill.records import EvalRecord
 from distill.report import EvalRun, ReportInputs, build_report, comparison_table, seeds_table, to_html
-from distill.reverify import judged_by
+from distill.reverify import judged_by, judged_elsewhere
 from distill.stats import Comparison, Outcomes, compare
 from distill.verify import verifier_fingerprint
 
@@ -209,8 +209,8 @@ def provenance_lines(runs: Sequence[ArmRun]) -> list[str]:
     stale = []
     for run in runs:
         manifest = io.read_manifest(run.eval_dir)
-        verifier, judged_at = judged_by(manifest)
-        if verifier != verifier_fingerprint():
+        judged_at = judged_by(manifest)[1]
+        if judged_elsewhere(manifest):
             stale.append(run)
         judged = f"{judged_at or '?'}{' (re-judged)' if manifest.get('rejudged') else ''}"
         stages = ", ".join(f"{k} {v:.0f} s" for k, v in run.seconds.items()) or "not recorded (archived earlier)"

@@ -30,6 +30,7 @@ from omegaconf import OmegaConf
 from distill import io
 from distill.console import format_table
 from distill.evaluate import summarize
+from distill.memory import MemoryConfig
 from distill.records import EvalRecord, Task
 from distill.verify import label_samples, verifier_fingerprint
 
@@ -52,8 +53,7 @@ class Rejudged:
 
     @property
     def changed(self) -> int:
-        return sum(old.verdict.reason != new.verdict.reason or old.verdict.calls != new.verdict.calls
-                   for old, new in zip(self.before, self.records, strict=True))
+        return sum(map(_differs, self.before, self.records))
 
     def rows(self) -> list[tuple[str, int, int, int, int]]:
         """(sub-task, n, right before, right now, verdicts changed) per sub-task, in the run's order."""
@@ -63,8 +63,13 @@ class Rejudged:
             row[0] += 1
             row[1] += old.verdict.correct
             row[2] += new.verdict.correct
-            row[3] += old.verdict.reason != new.verdict.reason or old.verdict.calls != new.verdict.calls
+            row[3] += _differs(old, new)
         return [(name, *row) for name, row in table.items()]  # type: ignore[misc]
+
+
+def _differs(old: EvalRecord, new: EvalRecord) -> bool:
+    """Whether the verdict changed: its reason, or the calls it read."""
+    return old.verdict.reason != new.verdict.reason or old.verdict.calls != new.verdict.calls
 
 
 def rejudge(run_dir: Path, tasks_run: Path | None = None) -> Rejudged:
@@ -99,8 +104,9 @@ def rejudge(run_dir: Path, tasks_run: Path | None = None) -> Rejudged:
     records = [replace(r, verdict=verdicts.get(r.task_id, r.verdict)) for r in before]
     old = io.read_json(run_dir / SUMMARY)
     summary = {**old, **summarize(records, old.get("model") or before[0].model)}
+    memory: MemoryConfig = build(cfg.memory)
     notes = []
-    if cfg.get("memory", {}).get("enabled") and cfg.memory.get("online"):
+    if memory.enabled and memory.online:
         notes.append("online memory: each answer's prompt held routines induced from earlier verdicts, so a "
                      "rerun with this verifier could have answered differently; these are this verifier's "
                      "verdicts on the answers given")
@@ -109,6 +115,7 @@ def rejudge(run_dir: Path, tasks_run: Path | None = None) -> Rejudged:
 
 def _tasks(cfg: Any, run_dir: Path) -> dict[str, Task]:
     from distill.recipes import load_tasks
+    from distill.recipes.eval import bfcl_tasks
 
     try:
         every, _ = load_tasks(cfg)
@@ -116,12 +123,7 @@ def _tasks(cfg: Any, run_dir: Path) -> dict[str, Task]:
         raise FileNotFoundError(f"{run_dir}: its tasks run is not here ({exc}); make it with the tasks "
                                 "command listed with the run (an experiment's report, Provenance), or "
                                 "give another with --tasks-run") from exc
-    tasks = {t.id: t for t in every}
-    if cfg.bfcl_categories:
-        from distill.tasks.bfcl import BfclSet
-
-        tasks.update({t.id: t for t in BfclSet("bfcl", tuple(cfg.bfcl_categories), cfg.limit_per_subtask).generate()})
-    return tasks
+    return {t.id: t for t in [*every, *bfcl_tasks(cfg)]}
 
 
 def write(result: Rejudged) -> None:
@@ -136,6 +138,11 @@ def write(result: Rejudged) -> None:
         "notes": result.notes}]
     manifest.setdefault("counts", {})["correct"] = correct[True]
     io.write_manifest(result.run, manifest)
+
+
+def judged_elsewhere(manifest: dict[str, Any]) -> bool:
+    """Whether an eval run's verdicts come from another verifier than this code's."""
+    return judged_by(manifest)[0] != verifier_fingerprint()
 
 
 def judged_by(manifest: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -154,3 +154,13 @@ def test_the_fingerprint_ignores_comments_and_docstrings_but_not_code():
     assert _code_of(code) == _code_of('LIMIT = 3\n\ndef f(x):\n    """Other words."""\n\n    return x + 1\n')
     assert _code_of(code) != _code_of(code.replace("LIMIT = 3", "LIMIT = 4"))
     assert _code_of(code) != _code_of('def f(x):\n    """Doc."""\n    return x + 2\n')
+
+
+def test_an_online_memory_run_is_rejudged_with_a_note_that_its_answers_depended_on_old_verdicts(run, tmp_path):
+    run_dir = _copy(run, tmp_path)
+    manifest = io.read_manifest(run_dir)
+    memory = {**manifest["config"]["memory"], "kind": "awm", "online": True}
+    io.write_manifest(run_dir, {**manifest, "config": {**manifest["config"], "memory": memory}})
+    (note,) = rejudge(run_dir).notes
+    assert note.startswith("online memory")
+    assert rejudge(run).notes == []

@@ -22,7 +22,7 @@ from distill.evaluate import evaluate, leaderboard_rows, summarize
 from distill.memory import ROUTINES_FILE, MemoryConfig, evaluate_with_memory, traces_from_pairs
 from distill.models import StudentSpec, check_checkpoint, load_checkpoint, load_student
 from distill.recipes import CONF_DIR, build, launch, load_tasks, recipe_run, require_split
-from distill.records import first_per_subtask
+from distill.records import Task, first_per_subtask
 from distill.sampling.base import Sampler
 from distill.sampling.cache import cached_sampler
 from distill.sampling.hf import HFSampler
@@ -38,10 +38,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     every, origin = load_tasks(cfg)
     require_split(every, cfg.split, origin)
     tasks = first_per_subtask([t for t in every if t.split == cfg.split], cfg.limit_per_subtask)
-    if cfg.bfcl_categories:
-        from distill.tasks.bfcl import BfclSet
-
-        tasks += list(BfclSet("bfcl", tuple(cfg.bfcl_categories), cfg.limit_per_subtask).generate())
+    tasks += bfcl_tasks(cfg)
     sampler, name = _model(cfg)
     memory: MemoryConfig = build(cfg.memory)
     with sampler, recipe_run(cfg) as ctx, open_executor(build(cfg.tools), verify) as sandbox:
@@ -63,6 +60,15 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         ctx.extra.update(model=name, verifier=verifier_fingerprint(), **_facts(cfg, memory))
     _print(summary, ctx.dir)
     return summary
+
+
+def bfcl_tasks(cfg: DictConfig) -> list[Task]:
+    """The BFCL tasks an eval config asks for (``bfcl_categories``, ``limit_per_subtask`` each)."""
+    if not cfg.bfcl_categories:
+        return []
+    from distill.tasks.bfcl import BfclSet
+
+    return list(BfclSet("bfcl", tuple(cfg.bfcl_categories), cfg.limit_per_subtask).generate())
 
 
 def _facts(cfg: DictConfig, memory: MemoryConfig) -> dict[str, str]:

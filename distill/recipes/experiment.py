@@ -320,7 +320,7 @@ def same_config(done: Any, now: Any) -> bool:
     """Whether a finished run's config (or an archived chain of them) is the config asked for now,
     reading a key the recipe gained since the run (at any depth: ``tools``, ``written.fallbacks``) as
     that key's default, so a new option does not retrain finished arms, and ignoring `RETIRED_KEYS`."""
-    return _same(_upgraded(done), _upgraded(now))
+    return _same(upgraded_config(done), upgraded_config(now))
 
 
 def _same(done: Any, now: Any) -> bool:
@@ -337,17 +337,13 @@ def _same(done: Any, now: Any) -> bool:
 def upgraded_config(data: Any) -> Any:
     """A finished run's config as the current code composes it: every key its recipe gained since the
     run filled with the key's default, `RETIRED_KEYS` dropped (what `same_config` compares)."""
-    return _upgraded(data)
-
-
-def _upgraded(data: Any) -> Any:
     if isinstance(data, list):
-        return [_upgraded(v) for v in data]
+        return [upgraded_config(v) for v in data]
     if not isinstance(data, dict):
         return data
     if isinstance(data.get("recipe"), str):
         data = _filled(data, _recipe_defaults(data["recipe"]))
-    return {k: _upgraded(v) for k, v in data.items() if k not in RETIRED_KEYS}
+    return {k: upgraded_config(v) for k, v in data.items() if k not in RETIRED_KEYS}
 
 
 def _filled(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,7 @@ from omegaconf import DictConfig
 from distill import io
 from distill.recipes import CONF_DIR, launch, recipe_run
 from distill.report import EvalRun, ReportInputs, build_report, to_html
-from distill.reverify import judged_by
-from distill.verify import verifier_fingerprint
+from distill.reverify import judged_elsewhere
 
 log = logging.getLogger("distill")
 
@@ -52,7 +51,7 @@ def describe(run_dir: Path) -> EvalRun:
     label = f"{run_dir.name}: {summary['model']}" + (" (simulated)" if summary.get("simulated") else "")
     if "role" not in manifest:
         log.warning("%s: its manifest records no role (an older make eval); rerun it to compare it", run_dir)
-    if judged_by(manifest)[0] != verifier_fingerprint():
+    if judged_elsewhere(manifest):
         log.warning("%s: its verdicts come from another verifier than this code's; `distill reverify %s "
                     "--write` re-judges its answers", run_dir, run_dir)
     return EvalRun(label, summary, manifest.get("role", "other"), manifest.get("arm", ""),
