@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,6 +24,8 @@ TOOLS_PREAMBLE = (
     "Functions (? marks an optional argument):\n<tools>\n{tools}\n</tools>\n"
     'To call, reply only with <tool_call>{{"name": ..., "arguments": {{...}}}}</tool_call>, one block per call.'
 )
+_CALL_TAGS = re.compile(r"(?:\s*</?tool_call>)+\s*")
+"""A run of ``<tool_call>`` / ``</tool_call>`` tags with the space around them."""
 _TYPE_NAMES = {"integer": "int", "number": "float", "string": "str", "boolean": "bool", "object": "object"}
 
 
@@ -78,6 +81,30 @@ def render_message(message: dict[str, Any]) -> dict[str, str]:
     if role == "tool":
         return {"role": "tool", "content": f"<tool_response>\n{content}\n</tool_response>"}
     return {"role": role, "content": content}
+
+
+def calls_as_json(message: dict[str, Any]) -> dict[str, Any]:
+    """An assistant turn with its calls written as its text (after any words it says first), one
+    ``{"name": ..., "arguments": {...}}`` object per line; any other turn unchanged.
+
+    The answer format of ``student.call_format=json``: for a student that does not write the tokens its
+    own template renders calls with. Qwen2.5-Coder-0.5B/1.5B-Instruct never write ``<tool_call>`` (a
+    log-prob of -22 where an answer starts), though their template asks for it; trained on answers
+    inside those tags, the 0.5B learns to end an answer only after ``</tool_call>``, which it cannot
+    write, so it runs on with call after call (``results/granular_vs_umbrella_qwen``). The verifier's
+    tolerant JSON mode reads these lines back as the calls they are. A text answer written with the tags
+    (a rejected one that does not parse, such as the ``broken_format`` corruption) loses the tags and
+    keeps the rest, so a pair's two sides are in the same format.
+    """
+    if message.get("role") != "assistant":
+        return message
+    if not message.get("tool_calls"):
+        content = message.get("content")
+        if not content or "tool_call>" not in content:
+            return message
+        return {**message, "content": _CALL_TAGS.sub("\n", content).strip()}
+    lines = [json.dumps({"name": c.name, "arguments": c.arguments}, ensure_ascii=False) for c in calls_of(message)]
+    return {"role": "assistant", "content": "\n".join([message.get("content") or "", *lines]).strip()}
 
 
 def render_conversation(messages: Sequence[dict[str, Any]], tools: Sequence[Tool]) -> list[dict[str, str]]:

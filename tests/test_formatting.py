@@ -4,6 +4,7 @@ verifier reads back, conversations with tools in the system turn."""
 import json
 
 from distill.formatting import (
+    calls_as_json,
     calls_of,
     fix_chat_template,
     render_calls,
@@ -43,6 +44,30 @@ def test_rendered_calls_parse_back_to_the_same_calls():
     assert isinstance(parsed, Parsed)
     assert [(c.name, c.arguments) for c in parsed.calls] == [(c.name, c.arguments) for c in calls]
     assert "Zürich" in render_calls(calls)  # not escaped: fewer tokens
+
+
+def test_calls_as_json_writes_one_object_per_line_that_parses_back_to_the_same_calls():
+    calls = (ToolCall("get_temperature", {"city": "Zürich", "days": [1, 2]}), ToolCall("f", {}))
+    turn = calls_as_json(assistant_message(calls, "Checking both."))
+    assert set(turn) == {"role", "content"} and "<tool_call>" not in turn["content"]
+    words, *lines = turn["content"].split("\n")
+    assert words == "Checking both." and [json.loads(line)["name"] for line in lines] == ["get_temperature", "f"]
+    parsed = parse_text(turn["content"])
+    assert isinstance(parsed, Parsed)
+    assert [(c.name, c.arguments) for c in parsed.calls] == [(c.name, c.arguments) for c in calls]
+    assert "Zürich" in turn["content"]
+
+
+def test_calls_as_json_takes_the_tags_out_of_a_text_answer_and_keeps_the_rest():
+    broken = '<tool_call>\n{"name":"f","arguments":{"a":1}\n</tool_call>\n<tool_call>\n{"name":"g"}\n</tool_call>'
+    assert calls_as_json(assistant_message(text=broken)) == {
+        "role": "assistant", "content": '{"name":"f","arguments":{"a":1}\n{"name":"g"}'}
+
+
+def test_calls_as_json_leaves_turns_without_calls_unchanged():
+    for turn in (assistant_message(text="No function fits."), {"role": "user", "content": "hi"},
+                 {"role": "tool", "content": "3"}):
+        assert calls_as_json(turn) == turn
 
 
 def test_messages_render_calls_and_tool_results_as_text():

@@ -50,3 +50,8 @@ def test_gguf_sources_resolve_to_a_file_and_the_tokenizer_beside_it(tmp_path):
     assert resolve_gguf(str(bare)) == (bare, bare.parent)  # `make export` saves it beside the file
     with pytest.raises(StudentUnavailable, match="not a GGUF file"):
         resolve_gguf(str(tmp_path / "missing.gguf"))
+
+
+def test_a_student_with_an_unknown_call_format_is_refused_naming_the_key():
+    with pytest.raises(ValueError, match="student.call_format='xml': expected one of template, json"):
+        StudentSpec("tiny-random", "tiny-random", call_format="xml")

@@ -165,3 +165,10 @@ def test_datasets_keep_tool_arguments_exact(tasks, sandbox):
     assert "tools" not in rendered.column_names
     assert all("<tool_call>" in r["chosen"][0]["content"] or r["subtask"] in ("irrelevance", "response_generation")
                for r in rendered)
+
+
+def test_no_pairs_make_empty_datasets_with_every_column():
+    conversational, rendered = to_datasets([])
+    assert len(conversational) == len(rendered) == 0
+    assert {"prompt", "chosen", "rejected", "tools", "task_id"} <= set(conversational.column_names)
+    assert {"prompt", "chosen", "rejected", "task_id"} <= set(rendered.column_names)

@@ -31,6 +31,7 @@ from distill.sampling.base import SamplingParams
 from distill.sampling.hf import HFSampler
 from distill.toolsets import Executor, check_tools, open_executor
 from distill.train import (
+    answers_in_format,
     check_prefix,
     cpu_or_gpu,
     device_defaults,
@@ -100,7 +101,8 @@ class DPORecipe:
         self.model, self.tokenizer = load_student(self.spec, "float32")
         self.peft = lora_on_top_layers(self.peft, self.model.config.num_hidden_layers, cfg.dpo.top_layers)
         self.native = uses_native_tools(self.tokenizer, self.spec.tools_in_template)
-        self.dataset = self.datasets["dataset" if self.native else "rendered"]
+        self.dataset = answers_in_format(self.datasets["dataset" if self.native else "rendered"],
+                                         self.datasets["dataset"], self.spec.call_format)
         check_prefix(self.tokenizer, [self.dataset[i] for i in range(min(16, len(self.dataset)))], self.native)
         self.dev = first_per_subtask([t for t in self.tasks if t.split == "dev"], cfg.eval.per_subtask)
         self.before = self.after = self.evaluate("before", -1)
@@ -131,8 +133,8 @@ class DPORecipe:
         if number > 0:
             self.train_set = self._on_policy_round(number)
             if not len(self.train_set):
-                log.warning("round %d: the student failed none of its %d fresh tasks; nothing to train on",
-                            number, cfg.on_policy.tasks_per_round)
+                log.warning("round %d: no on-policy pair (the student failed none of its fresh tasks, or none "
+                            "was left); nothing to train on", number)
                 return
         if cfg.sft_only:
             return
@@ -176,6 +178,7 @@ class DPORecipe:
         ctx.counts.update(pairs=len(self.train_set), dev_tasks=len(self.dev), rounds=cfg.rounds)
         mixture = (self.pairs_manifest.get("tasks") or {}).get("tasks") or ""
         ctx.extra.update(student=spec.name, pairs_run=str(self.pairs_dir), native_tools=self.native,
+                         call_format=spec.call_format,
                          teacher=self.pairs_manifest.get("teacher"), method=self.method,
                          arm=f"{mixture} {self.method}".strip())
 
@@ -186,6 +189,8 @@ class DPORecipe:
         fresh_tasks = _fresh_tasks(self.tasks, self.used, cfg.on_policy.tasks_per_round, cfg.seed + number,
                                    self.weights)
         self.used |= {t.id for t in fresh_tasks}
+        if not fresh_tasks:
+            log.warning("round %d: every train task was trained on already; no fresh task to sample", number)
         with _phase(f"round {number}: sampling the student on {len(fresh_tasks)} fresh tasks", self.seconds,
                     f"sample-round-{number}"):
             params: SamplingParams = build(cfg.on_policy.sampling)
@@ -194,7 +199,8 @@ class DPORecipe:
             pairs = on_policy_pairs(fresh_tasks, samples, self.verify, self.sandbox, cfg.seed)
             log.info("round %d: %d on-policy pairs from %d tasks", number, len(pairs), len(fresh_tasks))
             conversational, rendered = to_datasets(pairs)
-            fresh = conversational if self.native else rendered
+            fresh = answers_in_format(conversational if self.native else rendered, conversational,
+                                      self.spec.call_format)
         failed = set(fresh["subtask"])  # sub-tasks the student got right yield no pairs
         fresh = stratified(fresh, self.max_pairs, cfg.seed + number, self.budget,
                            {k: v for k, v in (self.weights or {}).items() if k in failed})

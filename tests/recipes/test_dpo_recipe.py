@@ -209,3 +209,35 @@ def test_dpo_args_seed_seeds_round_0_and_each_later_round_one_more(pairs_run, tm
                  "on_policy.backend=hf", "on_policy.tasks_per_round=4", "on_policy.sampling.max_tokens=8"]
     dpo_recipe.run(compose_config("dpo", overrides))
     assert seeds == [41, 42]  # the tiny random student fails its fresh tasks, so round 1 trains too
+
+
+def test_call_format_json_trains_on_calls_written_as_json_lines_in_every_round(pairs_run, tmp_path, monkeypatch):
+    trained = []
+
+    def record(model, tokenizer, train_set, args, peft, checkpoints):
+        trained.append(train_set)
+        return model, []
+
+    monkeypatch.setattr(dpo_recipe, "train_dpo", record)
+    overrides = [f"output_dir={tmp_path}/dpo", f"pairs_run={pairs_run}", *TINY, "student.call_format=json",
+                 "rounds=2", "on_policy.backend=hf", "on_policy.tasks_per_round=4",
+                 "on_policy.sampling.max_tokens=8"]
+    dpo_recipe.run(compose_config("dpo", overrides))
+    assert len(trained) == 2 and io.read_manifest(tmp_path / "dpo")["call_format"] == "json"
+    prompts = {r["task_id"]: r["prompt"] for r in io.load_dataset(pairs_run / "rendered")}
+    calls = 0
+    for rows in trained:
+        for row in rows:
+            for side in ("chosen", "rejected"):
+                (answer,) = row[side]
+                assert "<tool_call>" not in (answer["content"] or "")
+                calls += sum(line.startswith('{"name": ') for line in answer["content"].splitlines())
+    assert all(row["prompt"] == prompts[row["task_id"]] for row in trained[0])  # prompts are left as they are
+    assert calls  # the tiny pairs run has calls, so some were rewritten
+
+
+def test_an_unknown_call_format_names_the_key():
+    from hydra.errors import InstantiationException
+
+    with pytest.raises(InstantiationException, match="student.call_format='xml'"):
+        dpo_recipe.run(compose_config("dpo", ["student=tiny-random", "student.call_format=xml"]))
