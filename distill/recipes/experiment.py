@@ -271,7 +271,8 @@ def _check(arm: ArmSpec, chain: dict[str, Any], has_memory: bool) -> None:
     """Raises ValueError for an arm whose stages disagree: an export of another student than the one
     trained or evaluated, or a memory source with memory left off."""
     trained_as = chain.get("dpo", chain["eval"])["student"]
-    if "export" in chain and chain["export"]["student"] != trained_as:
+    model = ("name", "model")  # the weights exported; how the answers were written (call_format) is training's
+    if "export" in chain and [chain["export"]["student"][k] for k in model] != [trained_as[k] for k in model]:
         raise ValueError(f"experiment.common.export: it exports student {chain['export']['student']['name']!r} "
                          f"but arm {arm.name} uses {trained_as['name']!r}: give export the same student= "
                          "override as dpo and eval")

@@ -328,6 +328,18 @@ def test_an_export_of_another_student_than_the_one_trained_is_a_clear_error(tmp_
         run(cfg)
 
 
+def test_an_export_of_the_trained_student_passes_whatever_format_its_answers_were_trained_in():
+    from distill.recipes.experiment import _check
+
+    student = {"name": "qwen2.5-coder-0.5b", "model": "qwen2.5-coder-0.5b", "tools_in_template": None}
+    chain = {"dpo": {"student": {**student, "call_format": "json"}}, "export": {"student": {**student}},
+             "pairs": {"memory": {"kind": "off"}}, "eval": {"student": student, "memory": {"kind": "off"}}}
+    _check(ArmSpec("umbrella_json"), chain, has_memory=False)  # the weights exported are the ones trained
+    chain["export"]["student"] = {**student, "name": "other", "model": "other"}
+    with pytest.raises(ValueError, match="it exports student 'other' but arm umbrella_json uses 'qwen2.5-coder"):
+        _check(ArmSpec("umbrella_json"), chain, has_memory=False)
+
+
 def test_distill_experiment_runs_from_the_command_line_where_hydra_is_already_initialized(tmp_path):
     import subprocess
     import sys
