@@ -1,6 +1,6 @@
 """Does an arm's accuracy hold on tools it never trained on? Splits each archived evaluation of an experiment
 into test tasks on seen tools and on held-out tools (the tasks run marks each test task
-``meta.heldout_tool``; about half are held out) and prints both accuracies with Wilson intervals and n.
+``meta.heldout_tool``; a little under half are held out) and prints both accuracies with Wilson intervals and n.
 BFCL items are left out (they have no distill tools). Accuracy here is pooled over sub-tasks (right / n),
 not the report's macro, and the two groups mix sub-tasks differently (off-topic irrelevance prompts, for
 one, count as seen), so compare an arm's column with the base's, not seen with held-out. The
