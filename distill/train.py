@@ -258,7 +258,8 @@ def train_dpo(model: Any, tokenizer: Any, dataset: Any, args: dict[str, Any], pe
 
 def train_sft(model: Any, tokenizer: Any, dataset: Any, args: dict[str, Any], peft_config: Any,
               output_dir: Path) -> tuple[Any, list[dict[str, Any]]]:
-    """SFT warm start on the chosen answers (prompt-completion rows: loss on the answer only).
+    """SFT warm start on the chosen answers (prompt-completion rows: loss on the answer only); resumes
+    from the newest checkpoint in `output_dir`.
 
     A LoRA warm start is merged into the weights, so that DPO's reference model is the SFT model.
     """
@@ -269,7 +270,10 @@ def train_sft(model: Any, tokenizer: Any, dataset: Any, args: dict[str, Any], pe
     with completion_positions_only():
         trainer = SFTTrainer(model=model, args=config, train_dataset=rows, processing_class=tokenizer,
                              peft_config=peft_config)
-        trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
+        resume = last_checkpoint(output_dir)
+        if resume:
+            log.info("resuming the SFT warm start from %s", resume)
+        trainer.train(resume_from_checkpoint=resume)
     model = trainer.model
     if peft_config is not None:
         model = model.merge_and_unload()

@@ -42,6 +42,9 @@ STAGE_SECONDS = "stage_seconds.json"
 RETIRED_KEYS = frozenset({"memory_dir"})
 """Config keys a recipe no longer has that never changed what a run computed (``memory_dir`` said where
 eval also wrote its routines); an archived run that still holds one is the same run without it."""
+CHECKPOINT_KEYS = frozenset({"save_strategy", "save_steps", "save_total_limit"})
+"""Trainer settings that say how often a run is checkpointed, not what it computes: a run checkpointed at
+another cadence (the SFT warm start was not checkpointed until 2026-12-06) is the same run."""
 Stage = tuple[str, Path, list[str]]
 """(recipe, its run folder, its overrides)."""
 
@@ -320,7 +323,8 @@ def _finished_same(out: Path, cfg: DictConfig) -> bool:
 def same_config(done: Any, now: Any) -> bool:
     """Whether a finished run's config (or an archived chain of them) is the config asked for now,
     reading a key the recipe gained since the run (at any depth: ``tools``, ``written.fallbacks``) as
-    that key's default, so a new option does not retrain finished arms, and ignoring `RETIRED_KEYS`."""
+    that key's default, so a new option does not retrain finished arms, and ignoring `RETIRED_KEYS` and
+    `CHECKPOINT_KEYS`."""
     return _same(upgraded_config(done), upgraded_config(now))
 
 
@@ -337,14 +341,15 @@ def _same(done: Any, now: Any) -> bool:
 
 def upgraded_config(data: Any) -> Any:
     """A finished run's config as the current code composes it: every key its recipe gained since the
-    run filled with the key's default, `RETIRED_KEYS` dropped (what `same_config` compares)."""
+    run filled with the key's default, `RETIRED_KEYS` and `CHECKPOINT_KEYS` dropped (what `same_config`
+    compares)."""
     if isinstance(data, list):
         return [upgraded_config(v) for v in data]
     if not isinstance(data, dict):
         return data
     if isinstance(data.get("recipe"), str):
         data = _filled(data, _recipe_defaults(data["recipe"]))
-    return {k: upgraded_config(v) for k, v in data.items() if k not in RETIRED_KEYS}
+    return {k: upgraded_config(v) for k, v in data.items() if k not in RETIRED_KEYS | CHECKPOINT_KEYS}
 
 
 def _filled(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

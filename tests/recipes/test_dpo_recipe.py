@@ -173,6 +173,31 @@ def test_a_killed_training_run_resumes_from_its_last_checkpoint(pairs_run, tmp_p
 
 
 @pytest.mark.slow
+def test_a_killed_sft_warm_start_resumes_from_its_last_checkpoint(pairs_run, tmp_path):
+    out = tmp_path / "dpo"
+    args = [f"output_dir={out}", f"pairs_run={pairs_run}", *TINY, "sft_only=true", "sft_examples=40",
+            "dpo.sft.per_device_train_batch_size=2", "dpo.sft.save_steps=1"]
+    proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "dpo", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list((out / "checkpoints" / "sft").glob("checkpoint-2")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "the warm start ended before it could be interrupted"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (out / "model").exists()
+    resumed = subprocess.run([sys.executable, "-m", "distill.cli", "dpo", *args], capture_output=True, text=True,
+                             timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    log = resumed.stdout + resumed.stderr
+    assert "resuming the SFT warm start from" in log and "/checkpoints/sft/checkpoint-" in log
+    history = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    steps = [m["step"] for m in history if m.get("phase") == "sft" and "loss" in m]
+    assert steps == list(range(1, len(steps) + 1))  # every step logged once: the resumed log continues the first
+    assert (out / "model" / "config.json").exists()
+
+
+@pytest.mark.slow
 def test_a_size_sweep_runs_one_job_per_student_in_its_own_folder(pairs_run, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "distill.cli", "dpo", "-m", "student=tiny-random,qwen2.5-0.5b",

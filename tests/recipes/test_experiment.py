@@ -1,6 +1,7 @@
 """`make experiment`: arms x seeds through tasks -> pairs -> dpo -> eval on the same test tasks, one report
 with paired tests, and a resume that redoes nothing finished."""
 
+import copy
 import shlex
 
 import pytest
@@ -226,6 +227,17 @@ def test_an_archived_eval_that_still_names_its_retired_memory_dir_is_the_same_ru
     assert same_config(done, now)
     assert same_config({"chain": [done]}, {"chain": [now]})
     assert not same_config({**done, "limit_per_subtask": 3}, now)
+
+
+def test_an_archived_arm_checkpointed_at_another_cadence_is_the_same_run():
+    now = OmegaConf.to_container(compose_config("dpo", ["sft_warmup=true"]), resolve=True)
+    assert now["dpo"]["sft"]["save_strategy"] == "steps"
+    done = copy.deepcopy(now)
+    done["dpo"]["sft"] = {k: v for k, v in now["dpo"]["sft"].items() if k not in ("save_steps", "save_total_limit")}
+    done["dpo"]["sft"]["save_strategy"] = "no"  # how the warm start ran until 2026-12-06
+    assert same_config(done, now)
+    assert same_config({"chain": [done]}, {"chain": [now]})
+    assert not same_config({**done, "dpo": {**done["dpo"], "sft": {**done["dpo"]["sft"], "learning_rate": 1.0}}}, now)
 
 
 def _lines(path):
