@@ -151,23 +151,29 @@ def test_batches_are_grouped_by_length():
     assert sorted(sorted(b) for b in batches) == [[3, 5, 6], [7, 49, 50], [51, 52, 97], [98, 99, 100]]
 
 
+def _kill_after_two_checkpoints_then_rerun(args, checkpoints):
+    """Start `distill dpo args`, SIGKILL it once `checkpoints` holds checkpoint-2, rerun it to the end;
+    returns the rerun's log."""
+    proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "dpo", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list(checkpoints.glob("checkpoint-2")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "training ended before it could be interrupted"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (checkpoints.parent.parent / "model").exists()  # killed before it saved a model
+    resumed = subprocess.run([sys.executable, "-m", "distill.cli", "dpo", *args], capture_output=True, text=True,
+                             timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    return resumed.stdout + resumed.stderr
+
+
 @pytest.mark.slow
 def test_a_killed_training_run_resumes_from_its_last_checkpoint(pairs_run, tmp_path):
     out = tmp_path / "dpo"
     args = [f"output_dir={out}", f"pairs_run={pairs_run}", *TINY, "max_pairs=40", "dpo.args.save_steps=1"]
-    proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "dpo", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while not list((out / "checkpoints" / "round-0").glob("checkpoint-2")) and time.monotonic() < deadline:
-        assert proc.poll() is None, "training ended before it could be interrupted"
-        time.sleep(0.5)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert not (out / "model").exists()
-    resumed = subprocess.run([sys.executable, "-m", "distill.cli", "dpo", *args], capture_output=True, text=True,
-                             timeout=600)
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
-    log = resumed.stdout + resumed.stderr
+    log = _kill_after_two_checkpoints_then_rerun(args, out / "checkpoints" / "round-0")
     assert "resuming DPO from" in log and "/checkpoint-" in log
     assert (out / "model" / "adapter_config.json").exists()
 
@@ -177,19 +183,7 @@ def test_a_killed_sft_warm_start_resumes_from_its_last_checkpoint(pairs_run, tmp
     out = tmp_path / "dpo"
     args = [f"output_dir={out}", f"pairs_run={pairs_run}", *TINY, "sft_only=true", "sft_examples=40",
             "dpo.sft.per_device_train_batch_size=2", "dpo.sft.save_steps=1"]
-    proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "dpo", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while not list((out / "checkpoints" / "sft").glob("checkpoint-2")) and time.monotonic() < deadline:
-        assert proc.poll() is None, "the warm start ended before it could be interrupted"
-        time.sleep(0.2)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert not (out / "model").exists()
-    resumed = subprocess.run([sys.executable, "-m", "distill.cli", "dpo", *args], capture_output=True, text=True,
-                             timeout=600)
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
-    log = resumed.stdout + resumed.stderr
+    log = _kill_after_two_checkpoints_then_rerun(args, out / "checkpoints" / "sft")
     assert "resuming the SFT warm start from" in log and "/checkpoints/sft/checkpoint-" in log
     history = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     steps = [m["step"] for m in history if m.get("phase") == "sft" and "loss" in m]
