@@ -16,7 +16,6 @@ Reads ``results/EXPERIMENT/runs/*/results.jsonl`` and the evaluation tasks run e
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -60,7 +59,7 @@ def main() -> int:
     flags_of: dict[Path, dict[str, bool]] = {}  # tasks run -> its flags, read once
     run_flags = []
     for run in runs:
-        tasks_run = args.tasks_run or Path(json.loads((run / "manifest.json").read_text())["tasks"]["tasks_run"])
+        tasks_run = args.tasks_run or Path(io.read_manifest(run)["tasks"]["tasks_run"])
         if tasks_run not in flags_of:
             try:
                 flags_of[tasks_run] = heldout_flags(io.read_tasks(tasks_run))

@@ -45,6 +45,7 @@ eval also wrote its routines); an archived run that still holds one is the same 
 CHECKPOINT_KEYS = frozenset({"save_strategy", "save_steps", "save_total_limit"})
 """Trainer settings that say how often a run is checkpointed, not what it computes: a run checkpointed at
 another cadence (the SFT warm start was not checkpointed until 2026-12-06) is the same run."""
+_IGNORED_KEYS = RETIRED_KEYS | CHECKPOINT_KEYS
 Stage = tuple[str, Path, list[str]]
 """(recipe, its run folder, its overrides)."""
 
@@ -349,7 +350,7 @@ def upgraded_config(data: Any) -> Any:
         return data
     if isinstance(data.get("recipe"), str):
         data = _filled(data, _recipe_defaults(data["recipe"]))
-    return {k: upgraded_config(v) for k, v in data.items() if k not in RETIRED_KEYS | CHECKPOINT_KEYS}
+    return {k: upgraded_config(v) for k, v in data.items() if k not in _IGNORED_KEYS}
 
 
 def _filled(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
